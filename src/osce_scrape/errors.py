@@ -1,0 +1,42 @@
+"""The project's errors, as one tree.
+
+    OsceScrapeError
+    ├── ParseError            a page could not be turned into a valid record
+    │   └── NotAPressRelease  the page is something else (listing, event, landing page, error page)
+    ├── FetchError            the site could not be fetched (after retries)
+    │   └── RobotsDisallowed  robots.txt forbids the URL
+    └── OutputLocked          another run holds the output folder's lock
+
+Every error names what it is about (a URL or a path) so a message is useful on its own.
+"""
+
+from __future__ import annotations
+
+
+class OsceScrapeError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+    def __init__(self, reason: str, *, source: str | None = None) -> None:
+        self.reason = reason
+        self.source = source
+        super().__init__(f"{source}: {reason}" if source else reason)
+
+
+class ParseError(OsceScrapeError):
+    """A page could not be turned into a valid press-release record."""
+
+
+class NotAPressRelease(ParseError):
+    """The page is not a press release: a listing, an event, a landing page, an error page."""
+
+
+class FetchError(OsceScrapeError):
+    """A URL could not be fetched, after the retries it was due."""
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt forbids fetching the URL."""
+
+
+class OutputLocked(OsceScrapeError):
+    """Another run holds the output folder's lock."""

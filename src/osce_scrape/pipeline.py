@@ -1,0 +1,92 @@
+"""The offline pipeline: files on disk (HTML, text snapshots) -> records and rejections.
+
+The crawl's own pipeline is in `harvest`; both hand bytes to `parse` and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from osce_scrape.errors import ParseError
+from osce_scrape.models import PressRelease
+from osce_scrape.parse import parse_page, parse_text
+
+log = logging.getLogger(__name__)
+
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+TEXT_SUFFIXES = frozenset({".txt"})
+INPUT_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An input that did not become a record, and why."""
+
+    path: str
+    reason: str
+    error: str
+
+    def to_json_line(self) -> str:
+        return json.dumps({"path": self.path, "reason": self.reason, "error": self.error})
+
+
+@dataclass
+class ParseSummary:
+    """What one `parse` run did."""
+
+    parsed: int = 0
+    rejected: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def line(self) -> str:
+        return f"{self.parsed} parsed, {self.rejected} rejected"
+
+
+def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every parseable file named or found (recursively, sorted) under the given paths."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if _is_input(p))
+        else:
+            yield path
+
+
+def _is_input(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in INPUT_SUFFIXES
+
+
+def parse_file(path: Path) -> PressRelease:
+    """Parse one .html/.htm/.txt file; its `file://` URI is the URL of last resort."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"cannot read file: {exc.strerror}", source=str(path)) from exc
+    uri = path.resolve().as_uri()
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return parse_text(data, url=uri)
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return parse_page(data, url=uri)
+    raise ParseError(f"unsupported file type {path.suffix!r} (want .html, .htm or .txt)", source=str(path))
+
+
+def parse_paths(paths: Iterable[Path], records: IO[str], rejects: IO[str]) -> ParseSummary:
+    """Parse every input under `paths`; write records and rejections as JSON lines."""
+    summary = ParseSummary()
+    for path in iter_input_files(paths):
+        try:
+            record = parse_file(path)
+        except ParseError as exc:
+            summary.rejected += 1
+            kind = type(exc).__name__
+            summary.reasons[kind] = summary.reasons.get(kind, 0) + 1
+            rejects.write(Rejection(str(path), exc.reason, kind).to_json_line() + "\n")
+            log.info("rejected %s: %s", path, exc.reason)
+            continue
+        summary.parsed += 1
+        records.write(record.to_json_line() + "\n")
+    return summary

@@ -1,0 +1,152 @@
+"""Selectors and label vocabularies of www.osce.org, as data.
+
+A template change of the site should be a diff in this one file. Each group names the page element and the
+template era it comes from (see ../shared/reference/OSCE_SITE.md for the facts behind them).
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- chrome: removed before anything is extracted ------------------------------------------------------
+# Elements that never hold article text, in any era.
+CHROME_TAGS = (
+    "script", "style", "noscript", "template", "svg", "iframe", "form", "button", "select",
+    "input", "textarea", "nav", "aside", "object", "embed", "video", "audio", "canvas", "map",
+)  # fmt: skip
+# ARIA landmarks of site chrome (today's layout marks its header, menus and footer this way).
+CHROME_ROLES = ("navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar")
+# Class/id words of chrome blocks: mega menu, off-canvas menu, sidebars, breadcrumbs, share and cookie
+# bars, pagers and related-content teasers (Drupal 7 panels and today's theme alike). Matched as whole
+# words of a class or id, split on "-" and "_", so "node-content" is never taken for "content".
+CHROME_CLASS_WORDS = frozenset(
+    {
+        "menu", "menus", "megamenu", "nav", "navbar", "navigation", "breadcrumb", "breadcrumbs",
+        "sidebar", "footer", "cookie", "cookies", "consent", "gdpr", "share", "sharing", "social",
+        "sharethis", "addthis", "related", "teaser", "teasers", "pager", "pagination", "skip",
+        "offcanvas", "canvas", "toolbar", "tabs", "language", "languages", "switcher", "search",
+        "banner", "masthead", "newsletter", "subscribe", "print", "rss", "login", "popup", "modal",
+        "sitemap", "carousel", "slider", "tags", "more", "see", "latest", "widget", "gallery",
+    }
+)  # fmt: skip
+# A class word above that is part of one of these compound names is not chrome.
+NOT_CHROME_CLASSES = frozenset({"page-title", "node-title", "content-type", "field-content-type"})
+# Site-wide header and footer elements; inside the article container they are the article's own.
+SITE_REGION_TAGS = ("header", "footer")
+
+# --- the article container, most specific first --------------------------------------------------------
+ARTICLE_CONTAINERS = (
+    "article.node",  # today's layout (Drupal 8+ theme)
+    "div.node-content",  # Drupal 7 panels layout
+    "div.content--content",  # Drupal 7 panels layout
+    "[itemprop=articleBody]",
+    "article",
+    "main",
+    "[role=main]",
+    "#main-content",
+    "#content",
+    "div.content",
+)
+
+# --- title ---------------------------------------------------------------------------------------------
+TITLE_SELECTORS = (
+    "div.content--header h1",  # Drupal 7 panels layout
+    "h1.page-title",
+    "h1.node-title",
+    "h1",
+)
+SITE_NAME_SUFFIX = re.compile(r"\s*[|\-–—]\s*(OSCE|Organization for Security and Co-operation in Europe)\s*$")
+
+# --- dates ---------------------------------------------------------------------------------------------
+# Machine-readable publication dates in the head, in precedence order. Modified dates are never used.
+PUBLISHED_META = (
+    ("property", "article:published_time"),
+    ("name", "article:published_time"),
+    ("itemprop", "datePublished"),
+    ("name", "DC.date"),
+    ("name", "dc.date"),
+    ("name", "DC.date.issued"),
+    ("name", "dcterms.date"),
+    ("name", "dcterms.created"),
+)
+DATE_DISPLAY_SELECTORS = ("span.date-display-single",)  # Drupal 7 era date field
+
+# --- the metadata block: labels, case-insensitive, colon optional ---------------------------------------
+# Labels stay in English on translated pages of today's layout; the others are seen on older pages.
+LABELS: dict[str, str] = {
+    "date": "date", "publishing date": "date", "published date": "date", "published": "date",
+    "date of publication": "date", "дата": "date", "datum": "date",
+    "place": "place", "location": "location", "место": "place", "ort": "place", "lieu": "place",
+    "source": "sources", "sources": "sources", "where we are": "sources", "structure": "sources",
+    "источник": "sources", "quelle": "sources",
+    "fields of work": "fields", "field of work": "fields", "what we do": "fields", "topics": "fields",
+    "темы": "fields", "направления деятельности": "fields", "themen": "fields", "thèmes": "fields",
+    "content type": "content_type", "type": "type", "organized by": "organized_by",
+    "country": "country",
+}  # fmt: skip
+# Labels that only non-press-release content has (events: "Location:", "Organized by:"; elections:
+# "Type:", "Country:").
+NON_ARTICLE_LABELS = frozenset({"location", "organized_by", "type", "country"})
+LABEL_LINE = re.compile(
+    r"^\s*(?P<label>" + "|".join(sorted((re.escape(k) for k in LABELS), key=len, reverse=True)) + r")"
+    r"\s*:\s*(?P<value>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+# Taxonomy values that themselves hold a comma, so a comma-separated value list is not split inside them.
+VALUES_WITH_COMMAS = ("Racism, xenophobia and discrimination",)
+
+# --- content types -------------------------------------------------------------------------------------
+# The page's own label above the title (today's layout) or in its metadata block.
+PRESS_CONTENT_TYPES = (
+    "Press release", "News", "Press statement", "Spot report", "Statement", "News item",
+    "Daily report", "Weekly report", "Feature", "Op-ed", "Interview", "Announcement",
+    "Пресс-релиз", "Новости", "Заявление для прессы", "Pressemitteilung", "Presseaussendung",
+    "Nachrichten", "Communiqué de presse", "Actualités", "Comunicat de presă", "Saopštenje za medije",
+)  # fmt: skip
+NON_PRESS_CONTENT_TYPES = (
+    "General event", "Event", "Meeting", "Conference", "Publication", "Resource", "Document",
+    "Report", "Election", "Election observation mission", "Vacancy", "Job", "Video", "Photo",
+    "Page", "Basic page", "Speech", "Mandate",
+)  # fmt: skip
+# Heads of old layouts above the title that are not content types.
+SECTION_HEADS = frozenset({"newsroom", "news", "resources", "activities", "skip links", "skip navigation"})
+
+# --- body ----------------------------------------------------------------------------------------------
+CONTACTS_HEADINGS = frozenset(
+    {"contacts", "contact", "media contacts", "press contacts", "контакты", "kontakt", "kontakte",
+     "contacte", "contact presse", "kontakti"}
+)  # fmt: skip
+# Heads of blocks that end the article: related content, downloads, share bars.
+END_OF_ARTICLE_HEADINGS = frozenset(
+    {"related content", "related news", "related", "see also", "related stories", "more news",
+     "latest news", "share", "share this", "downloads", "related documents", "tags",
+     "похожие материалы", "verwandte inhalte", "contenu associé"}
+)  # fmt: skip
+# Lines of page furniture inside the article.
+FURNITURE_LINES = re.compile(
+    r"^(share|print|tweet|e-?mail this( page)?|back to top|top|read more|more|photo details"
+    r"|page last updated.*|last updated.*|©.*|copyright.*|skip to (main )?content|yes|no|english"
+    r"|was this page helpful\??|follow us.*|subscribe.*|cookie.*|we use cookies.*)$",
+    re.IGNORECASE,
+)
+PHOTO_CAPTION_TAIL = re.compile(r"photo details\s*$", re.IGNORECASE)  # Newsroom-era image captions
+
+# Text of menus and section heads that is never a headline, casefolded. The validator rejects such
+# titles; this is a safety net, chrome is removed structurally first.
+MENU_LABELS = frozenset(
+    {
+        "our work", "fields of work", "countries", "structures and institutions", "secretariat",
+        "institutions", "field operations", "meetings and conferences", "participating states",
+        "about us", "organizational structure", "newsroom", "news", "press releases", "resources",
+        "home", "menu", "search", "skip navigation", "skip links", "all", "partnerships",
+        "projects", "events", "contacts", "press release", "osce", "what we do", "where we are",
+        "related content", "page not found", "access denied", "error",
+    }
+)  # fmt: skip
+
+# --- URLs ----------------------------------------------------------------------------------------------
+# Item URLs are /{structure-slug}/{node id} or /node/{id}, optionally after a language prefix.
+NODE_ID_IN_PATH = re.compile(r"/(\d{3,9})/?$")
+LANGUAGE_PREFIX = re.compile(r"^/([a-z]{2})(?:/|$)")
+SITE_NAME = "OSCE"
