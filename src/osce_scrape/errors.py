@@ -4,7 +4,12 @@
     ├── ParseError            a page could not be turned into a valid record
     │   └── NotAPressRelease  the page is something else (listing, event, landing page, error page)
     ├── FetchError            the site could not be fetched (after retries)
-    │   └── RobotsDisallowed  robots.txt forbids the URL
+    │   ├── RobotsDisallowed  robots.txt forbids the URL
+    │   ├── HttpStatusError   the server answered with an error status (.status)
+    │   ├── NetworkError      connection failed, reset or timed out
+    │   ├── ResponseTooLarge  the body (or its decompressed size) exceeds the cap
+    │   ├── HostNotAllowed    the URL (or a redirect) leaves the allowed hosts
+    │   └── RedirectError     too many redirects, or a redirect loop
     └── OutputLocked          another run holds the output folder's lock
 
 Every error names what it is about (a URL or a path) so a message is useful on its own.
@@ -36,6 +41,33 @@ class FetchError(OsceScrapeError):
 
 class RobotsDisallowed(FetchError):
     """robots.txt forbids fetching the URL."""
+
+
+class HttpStatusError(FetchError):
+    """The server answered with an error status; `retry_after` is its Retry-After in seconds, if any."""
+
+    def __init__(
+        self, status: int, *, source: str | None = None, retry_after: float | None = None
+    ) -> None:
+        self.status = status
+        self.retry_after = retry_after
+        super().__init__(f"HTTP {status}", source=source)
+
+
+class NetworkError(FetchError):
+    """The connection failed, was reset, or timed out."""
+
+
+class ResponseTooLarge(FetchError):
+    """The response body, or its decompressed size, exceeds the configured cap."""
+
+
+class HostNotAllowed(FetchError):
+    """The URL, or a redirect's target, is on a host the crawl must not visit."""
+
+
+class RedirectError(FetchError):
+    """Too many redirects, or a redirect loop."""
 
 
 class OutputLocked(OsceScrapeError):
