@@ -10,6 +10,7 @@
     │   ├── ResponseTooLarge  the body (or its decompressed size) exceeds the cap
     │   ├── HostNotAllowed    the URL (or a redirect) leaves the allowed hosts
     │   └── RedirectError     too many redirects, or a redirect loop
+    ├── DiscoveryError        a listing, sitemap or feed could not be read (malformed, unsafe XML, too big)
     └── OutputLocked          another run holds the output folder's lock
 
 Every error names what it is about (a URL or a path) so a message is useful on its own.
@@ -68,6 +69,10 @@ class HostNotAllowed(FetchError):
 
 class RedirectError(FetchError):
     """Too many redirects, or a redirect loop."""
+
+
+class DiscoveryError(OsceScrapeError):
+    """A listing page, sitemap or feed could not be read: malformed, unsafe XML, or too big."""
 
 
 class OutputLocked(OsceScrapeError):

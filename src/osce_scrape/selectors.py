@@ -150,3 +150,16 @@ MENU_LABELS = frozenset(
 NODE_ID_IN_PATH = re.compile(r"/(\d{3,9})/?$")
 LANGUAGE_PREFIX = re.compile(r"^/([a-z]{2})(?:/|$)")
 SITE_NAME = "OSCE"
+
+# --- listing -------------------------------------------------------------------------------------------
+# The press-release listing /press-releases?page=N (apachesolr result panes, the markup public scrapers of
+# the site use): one entry per `.search-result-news`, its title link, a `.publishing-date` node holding a
+# label node and then the date text, and a Drupal pager.
+LISTING_ENTRY = ".search-result-news"
+LISTING_TITLE_LINK = ("dt.search-title > h3 > a", ".search-title a")
+LISTING_DATE = ".publishing-date"
+LISTING_CONTENT_TYPE = ".content-type"  # inferred: the text rendering shows a "Content type:" line
+LISTING_NEXT = ("li.pager-next > a", "a[rel=next]")
+LISTING_LAST = "li.pager-last > a"
+LISTING_PAGE_LINKS = "li.pager-item > a"
+LISTING_LINE_LABEL = re.compile(r"^\s*(publishing date|content type)\s*:\s*(.*)$", re.IGNORECASE)
