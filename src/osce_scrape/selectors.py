@@ -25,8 +25,8 @@ CHROME_CLASS_WORDS = frozenset(
         "sidebar", "footer", "cookie", "cookies", "consent", "gdpr", "share", "sharing", "social",
         "sharethis", "addthis", "related", "teaser", "teasers", "pager", "pagination", "skip",
         "offcanvas", "canvas", "toolbar", "tabs", "language", "languages", "switcher", "search",
-        "banner", "masthead", "newsletter", "subscribe", "print", "rss", "login", "popup", "modal",
-        "sitemap", "carousel", "slider", "tags", "more", "see", "latest", "widget", "gallery",
+        "banner", "masthead", "newsletter", "subscribe", "rss", "login", "popup", "modal",
+        "sitemap", "carousel", "slider", "widget", "download", "downloads", "feedback", "toc",
     }
 )  # fmt: skip
 # A class word above that is part of one of these compound names is not chrome.
@@ -151,10 +151,10 @@ NODE_ID_IN_PATH = re.compile(r"/(\d{3,9})/?$")
 LANGUAGE_PREFIX = re.compile(r"^/([a-z]{2})(?:/|$)")
 SITE_NAME = "OSCE"
 
-# --- listing -------------------------------------------------------------------------------------------
-# The press-release listing /press-releases?page=N (apachesolr result panes, the markup public scrapers of
-# the site use): one entry per `.search-result-news`, its title link, a `.publishing-date` node holding a
-# label node and then the date text, and a Drupal pager.
+# --- listing --------------------------------------------------------------------------------------
+# The press-release listing /press-releases?page=N (apachesolr result panes, the markup public
+# scrapers of the site use): one entry per `.search-result-news`, its title link, a
+# `.publishing-date` node holding a label node and then the date text, and a Drupal pager.
 LISTING_ENTRY = ".search-result-news"
 LISTING_TITLE_LINK = ("dt.search-title > h3 > a", ".search-title a")
 LISTING_DATE = ".publishing-date"

@@ -1,0 +1,302 @@
+"""Discovery: listing pages, sitemaps and feeds -> URL entries. Pure functions over bytes, no I/O.
+
+XML is parsed with defusedxml so a hostile sitemap or feed (entity expansion, external entities)
+is refused with a `DiscoveryError`, never expanded; gzip is detected by its magic bytes and
+decompressed with a size cap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+import zlib
+from dataclasses import dataclass
+from urllib.parse import SplitResult, parse_qs, urljoin, urlsplit
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from osce_scrape import selectors as sel
+from osce_scrape.errors import DiscoveryError
+
+# The sitemap protocol caps an uncompressed sitemap at 50 MB; anything larger is refused, which also
+# defuses gzip bombs.
+MAX_XML_BYTES = 50 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+LIVE_SITE_DOMAIN = "osce.org"  # the live site: www.osce.org and subdomains such as odihr.osce.org
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+         ("october", "oct"), ("november", "nov"), ("december", "dec")),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class ListingEntry:
+    """One discovered item: its URL and what the listing, sitemap or feed says about it."""
+
+    url: str
+    title: str | None
+    date: dt.date | None
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One listing page: its entries, the next page's URL, the last page number (if shown)."""
+
+    entries: list[ListingEntry]
+    next_url: str | None
+    last_page: int | None
+
+
+@dataclass(frozen=True)
+class SitemapDoc:
+    """A sitemap: page URLs (`<urlset>`, lastmod as date) and child sitemaps (`<sitemapindex>`)."""
+
+    urls: list[ListingEntry]
+    sitemaps: list[str]
+
+
+def listing_url(base_url: str, page: int) -> str:
+    """The URL of listing page `page` (0-based), as the site's pager writes it."""
+    if page < 0:
+        raise ValueError(f"listing page must be >= 0, not {page}")
+    return f"{base_url.rstrip('/')}/press-releases?page={page}"
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date written "6 June 2023", "9 Apr 2012" or "2023-06-06", or None."""
+    if match := _ISO_DATE.search(text):
+        return _safe_date(int(match[1]), int(match[2]), int(match[3]))
+    if (match := _DAY_MONTH_YEAR.search(text)) and (month := _MONTHS.get(match[2].lower())):
+        return _safe_date(int(match[3]), month, int(match[1]))
+    return None
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+# --- listing pages --------------------------------------------------------------------------------
+
+
+def parse_listing(html: bytes, page_url: str) -> ListingPage:
+    """The entries and pager of one page of /press-releases (see selectors' listing group)."""
+    tree = LexborHTMLParser(html)
+    entries = [e for node in tree.css(sel.LISTING_ENTRY) if (e := _listing_entry(node, page_url))]
+    return ListingPage(entries, _next_url(tree, page_url), _last_page(tree))
+
+
+def _listing_entry(node: LexborNode, page_url: str) -> ListingEntry | None:
+    link = _first(node, sel.LISTING_TITLE_LINK)
+    href = link.attributes.get("href") if link else None
+    if link is None or not href:
+        return None
+    title = _clean(link.text(deep=True)) or None
+    date_node = node.css_first(sel.LISTING_DATE)
+    date = parse_date(_clean(date_node.text(deep=True, separator=" "))) if date_node else None
+    type_node = node.css_first(sel.LISTING_CONTENT_TYPE)
+    content_type = (
+        _strip_label(_clean(type_node.text(deep=True, separator=" "))) if type_node else None
+    )
+    if date is None or content_type is None:
+        # An entry's text is a list of "Label: value" lines: read them where the markup lacks.
+        for line in node.text(deep=True, separator="\n").splitlines():
+            if match := sel.LISTING_LINE_LABEL.match(line):
+                value = _clean(match[2])
+                if match[1].lower() == "publishing date" and date is None:
+                    date = parse_date(value)
+                elif match[1].lower() == "content type" and content_type is None:
+                    content_type = value or None
+    return ListingEntry(urljoin(page_url, href.strip()), title, date, content_type or None)
+
+
+def _strip_label(text: str) -> str:
+    """'Content type: Press release' -> 'Press release' (the label node comes first)."""
+    return text.split(":", 1)[1].strip() if ":" in text else text
+
+
+def _next_url(tree: LexborHTMLParser, page_url: str) -> str | None:
+    link = _first(tree, sel.LISTING_NEXT)
+    if link is not None and (href := link.attributes.get("href")):
+        return urljoin(page_url, href.strip())
+    # No "next" link: fall back to the pager's link to the page after this one.
+    current = _page_number(page_url) or 0
+    for item in tree.css(sel.LISTING_PAGE_LINKS):
+        href = item.attributes.get("href")
+        if href and _page_number(urljoin(page_url, href)) == current + 1:
+            return urljoin(page_url, href.strip())
+    return None
+
+
+def _last_page(tree: LexborHTMLParser) -> int | None:
+    link = tree.css_first(sel.LISTING_LAST)
+    href = link.attributes.get("href") if link else None
+    return _page_number(href) if href else None
+
+
+def _page_number(url: str) -> int | None:
+    values = parse_qs(urlsplit(url).query).get("page")
+    return int(values[0]) if values and values[0].isdigit() else None
+
+
+def _first(node: LexborNode | LexborHTMLParser, selectors: tuple[str, ...]) -> LexborNode | None:
+    for selector in selectors:
+        if (found := node.css_first(selector)) is not None:
+            return found
+    return None
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+# --- sitemaps and feeds ---------------------------------------------------------------------------
+
+
+def parse_sitemap(data: bytes, url: str) -> SitemapDoc:
+    """A sitemap (`<urlset>`) or sitemap index (`<sitemapindex>`), plain or gzipped."""
+    root = _parse_xml(data, url)
+    kind = _local(root.tag)
+    if kind not in ("urlset", "sitemapindex"):
+        raise DiscoveryError(f"not a sitemap: root element is <{kind}>", source=url)
+    urls: list[ListingEntry] = []
+    sitemaps: list[str] = []
+    for child in root:
+        loc = _child_text(child, "loc")
+        if not loc:
+            continue
+        if _local(child.tag) == "sitemap":
+            sitemaps.append(urljoin(url, loc))
+        elif _local(child.tag) == "url":
+            lastmod = _child_text(child, "lastmod")
+            title = _descendant_text(child, "title")  # Google News sitemaps: <news:title>
+            urls.append(ListingEntry(urljoin(url, loc), title, parse_date(lastmod or ""), None))
+    return SitemapDoc(urls, sitemaps)
+
+
+def parse_feed(data: bytes, url: str) -> list[ListingEntry]:
+    """The items of an RSS 2.0 (or RSS 1.0) feed or entries of an Atom feed, in feed order."""
+    root = _parse_xml(data, url)
+    if _local(root.tag) not in ("rss", "feed", "RDF"):
+        raise DiscoveryError(
+            f"not an RSS or Atom feed: root element is <{_local(root.tag)}>", source=url
+        )
+    entries: list[ListingEntry] = []
+    for item in root.iter():
+        if _local(item.tag) not in ("item", "entry"):
+            continue
+        link = _feed_link(item)
+        if not link:
+            continue
+        when = (
+            _child_text(item, "pubDate")
+            or _child_text(item, "published")
+            or _child_text(item, "date")  # RSS 1.0 dc:date
+            or _child_text(item, "updated")
+        )
+        title = _child_text(item, "title")
+        entries.append(ListingEntry(urljoin(url, link), title or None, _feed_date(when), None))
+    return entries
+
+
+def _feed_link(item: Element) -> str | None:
+    for child in item:
+        if _local(child.tag) != "link":
+            continue
+        if child.text and child.text.strip():  # RSS: <link>URL</link>
+            return child.text.strip()
+        if child.get("rel", "alternate") == "alternate" and child.get("href"):  # Atom
+            return str(child.get("href", "")).strip()
+    return None
+
+
+def _feed_date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    if _ISO_DATE.match(text.strip()):
+        return parse_date(text)
+    try:  # RSS: RFC 822 dates, "Tue, 06 Jun 2023 10:00:00 +0000"
+        return email.utils.parsedate_to_datetime(text.strip()).date()
+    except (TypeError, ValueError):
+        return parse_date(text)
+
+
+def _parse_xml(data: bytes, url: str) -> Element:
+    data = _gunzip(data, url) if data[:2] == GZIP_MAGIC else data
+    if len(data) > MAX_XML_BYTES:
+        raise DiscoveryError(f"document larger than {MAX_XML_BYTES} bytes", source=url)
+    try:
+        root: Element = SafeET.fromstring(data)
+    except DefusedXmlException as exc:
+        raise DiscoveryError(f"unsafe XML refused ({type(exc).__name__})", source=url) from exc
+    except ParseError as exc:
+        raise DiscoveryError(f"malformed XML: {exc}", source=url) from exc
+    return root
+
+
+def _gunzip(data: bytes, url: str) -> bytes:
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, MAX_XML_BYTES + 1)
+    except zlib.error as exc:
+        raise DiscoveryError(f"corrupt gzip data: {exc}", source=url) from exc
+    if len(out) > MAX_XML_BYTES:
+        raise DiscoveryError(f"gzip expands beyond {MAX_XML_BYTES} bytes", source=url)
+    return out
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child_text(node: Element, name: str) -> str | None:
+    for child in node:
+        if _local(child.tag) == name and child.text and child.text.strip():
+            return child.text.strip()
+    return None
+
+
+def _descendant_text(node: Element, name: str) -> str | None:
+    for child in node.iter():
+        if child is not node and _local(child.tag) == name and child.text and child.text.strip():
+            return child.text.strip()
+    return None
+
+
+# --- hosts ----------------------------------------------------------------------------------------
+
+
+def is_allowed_host(url: str, base_url: str) -> bool:
+    """May the crawl follow `url`? Live site: osce.org + subdomains; other bases: same host:port."""
+    target, base = urlsplit(url), urlsplit(base_url)
+    if target.scheme not in ("http", "https") or not target.hostname:
+        return False
+    host = target.hostname.rstrip(".").lower()
+    base_host = (base.hostname or "").rstrip(".").lower()
+    if base_host == LIVE_SITE_DOMAIN or base_host.endswith("." + LIVE_SITE_DOMAIN):
+        return host == LIVE_SITE_DOMAIN or host.endswith("." + LIVE_SITE_DOMAIN)
+    return host == base_host and _port(target) == _port(base)
+
+
+def _port(parts: SplitResult) -> int | None:
+    try:
+        port = parts.port
+    except ValueError:  # a malformed port ("host:99999", "host:x") matches nothing
+        return None
+    return port if port is not None else (443 if parts.scheme == "https" else 80)
