@@ -1,4 +1,4 @@
-"""Discovery over hand-written snippets of the real site's markup, sitemaps, feeds and hostile XML."""
+"""Discovery over snippets of the real site's listing markup, sitemaps, feeds and hostile XML."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ REAL_LISTING = b"""<!DOCTYPE html><html lang="en"><body>
  <div class="search-result-news">
   <dl><dt class="search-title"><h3><a href="https://odihr.osce.org/odihr/50472">Election
    observers &amp; partners</a></h3></dt>
-  <dd><div class="publishing-date"><div class="label">Publishing date:</div>9 Apr 2012</div></dd></dl>
+  <dd><div class="publishing-date"><div class="label">Publishing date:</div>9 Apr 2012</div>
+  </dd></dl>
  </div>
  <div class="search-result-news"><dl><dt class="search-title"><h3>No link here</h3></dt></dl></div>
 </div></div>
@@ -54,7 +55,7 @@ REAL_LISTING = b"""<!DOCTYPE html><html lang="en"><body>
 
 
 def test_listing_entries_from_real_markup() -> None:
-    """Entries carry the absolute link, the whitespace-normalised title, the date and the content type."""
+    """Entries carry the absolute link, the normalised title, the date and the content type."""
     page = parse_listing(REAL_LISTING, PAGE_URL)
     assert page.entries == [
         ListingEntry(
@@ -213,7 +214,7 @@ def test_gzip_bomb_refused() -> None:
     ],
 )
 def test_bad_sitemaps(data: bytes, message: str) -> None:
-    """Malformed XML, an HTML error page and corrupt gzip each raise a DiscoveryError saying which."""
+    """Malformed XML, an HTML error page and corrupt gzip each raise a DiscoveryError saying so."""
     with pytest.raises(DiscoveryError, match=message):
         parse_sitemap(data, BASE + "/sitemap.xml")
 
@@ -222,7 +223,8 @@ RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
  <title>OSCE press releases</title><link>https://www.osce.org</link>
  <item><title>OSCE Chairman-in-Office issues statement on Albania</title>
-  <link>https://www.osce.org/cio/50537</link><pubDate>Mon, 10 Mar 1997 12:00:00 +0000</pubDate></item>
+  <link>https://www.osce.org/cio/50537</link>
+  <pubDate>Mon, 10 Mar 1997 12:00:00 +0000</pubDate></item>
  <item><title>Relative link</title><link>/odihr/50472</link><dc:date>2012-04-09</dc:date></item>
  <item><title>No link</title></item>
 </channel></rss>"""
@@ -239,7 +241,7 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_rss_items() -> None:
-    """RSS 2.0 items give link, title and pubDate (RFC 822) or dc:date; items without link are skipped."""
+    """RSS 2.0 items give link, title, pubDate (RFC 822) or dc:date; linkless items are skipped."""
     assert parse_feed(RSS, BASE + "/rss.xml") == [
         ListingEntry(
             BASE + "/cio/50537",
