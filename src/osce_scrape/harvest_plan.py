@@ -1,0 +1,49 @@
+"""The incremental rule: which discovered items a run fetches, and with which validators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from osce_scrape.discover import ListingEntry
+from osce_scrape.state import UrlState
+
+
+@dataclass(frozen=True)
+class Due:
+    """An item to fetch: its URL, what the listing said, and the validators to send."""
+
+    url: str
+    title: str | None
+    date: dt.date | None
+    etag: str | None
+    last_modified: str | None
+    previous_status: str | None
+
+
+def plan_entry(
+    entry: ListingEntry,
+    known: UrlState | None,
+    today: dt.date,
+    recheck_days: int,
+    since: dt.date | None = None,
+) -> Due | None:
+    """Fetch what is unseen or failed last time; revalidate what is recent; skip the settled past.
+
+    An item is recent when its date (the record's, else the listing's) is within `recheck_days` of
+    today, or unknown: recent items are where edits happen, so they are revalidated with a
+    conditional request, which costs the site a 304 when nothing changed.
+    """
+    if since is not None and entry.date is not None and entry.date < since:
+        return None
+    if known is None or not known.seen:
+        # Never fetched, or failed: validators from an earlier success still save a transfer.
+        etag = known.etag if known else None
+        last_modified = known.last_modified if known else None
+        return Due(
+            entry.url, entry.title, entry.date, etag, last_modified, known.status if known else None
+        )
+    when = known.record_date or entry.date or known.listing_date
+    if when is not None and (today - when).days > recheck_days:
+        return None
+    return Due(entry.url, entry.title, entry.date, known.etag, known.last_modified, known.status)

@@ -1,0 +1,67 @@
+"""A harvest run's numbers: counted as it goes, written to runs/<ts>.json, summed up in one line."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+MAX_EXAMPLES = 20  # disagreements kept verbatim in the stats file; all are logged
+
+
+@dataclass
+class RunStats:
+    """What one run did. `rejected` pages were fetched but are not press releases (or not valid)."""
+
+    run: str = ""
+    discovery_documents: int = 0  # listing pages, sitemaps, feeds fetched
+    discovered: int = 0  # distinct item URLs on allowed hosts
+    off_host: int = 0  # URLs skipped because they leave the allowed hosts
+    queued: int = 0  # items the incremental rule wanted
+    skipped: int = 0  # seen before and settled, or older than --since
+    fetched: int = 0  # 200 responses for items
+    not_modified: int = 0  # 304 responses for items
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0  # refetched, parsed, same content
+    rejected: int = 0
+    disallowed: int = 0  # robots.txt said no
+    errors: dict[str, int] = field(default_factory=dict)
+    retries: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    listing_disagreements: dict[str, int] = field(default_factory=dict)
+    disagreement_examples: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return sum(self.errors.values())
+
+    @property
+    def done(self) -> int:
+        """Items finished, for progress: fetched, not modified, or failed."""
+        return self.fetched + self.not_modified + self.failed + self.disallowed
+
+    def disagree(self, what: str, url: str, listing: str, page: str) -> None:
+        """The listing's `what` (title, date) differs from the page's; the page's value is kept."""
+        self.listing_disagreements[what] = self.listing_disagreements.get(what, 0) + 1
+        if len(self.disagreement_examples) < MAX_EXAMPLES:
+            self.disagreement_examples.append(
+                {"url": url, "field": what, "listing": listing, "page": page}
+            )
+        log.info("listing and page disagree on the %s of %s: %r vs %r", what, url, listing, page)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def line(self) -> str:
+        """The one-line summary."""
+        errors = ", ".join(f"{k} {v}" for k, v in sorted(self.errors.items())) or "none"
+        return (
+            f"{self.discovered} discovered, {self.fetched} fetched, "
+            f"{self.not_modified} not modified, "
+            f"{self.new} new, {self.changed} changed, {self.rejected} rejected, errors: {errors}, "
+            f"{self.bytes / 1e6:.1f} MB in {self.seconds:.1f} s"
+        )

@@ -1,0 +1,147 @@
+"""A harvest's output folder: the dataset, run files, rejects, the state, and the folder's lock.
+
+out/press_releases.jsonl   the whole dataset, sorted by date then id, replaced atomically
+out/runs/<ts>.jsonl        records new or changed in that run (empty when nothing changed)
+out/runs/<ts>.json         that run's stats
+out/rejects.jsonl          appended: pages that did not become records, and why
+out/state.sqlite           the harvest state (see `state`)
+out/archive/               WARC files (see `archive`)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from osce_scrape.errors import OutputLocked
+from osce_scrape.output import atomic_writer
+from osce_scrape.state import State
+
+log = logging.getLogger(__name__)
+
+DATASET_NAME = "press_releases.jsonl"
+_SIGNATURE_KEY = "dataset_signature"  # size:mtime of the dataset file we last wrote
+
+
+def record_sha256(data: dict[str, Any]) -> str:
+    """A record's content hash, blind to when it was fetched (refetching a page is no change)."""
+    content = dict(data)
+    content["provenance"] = {k: v for k, v in data["provenance"].items() if k != "fetched_at"}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def run_stamp(now: dt.datetime) -> str:
+    """A run's name: its UTC start time, sortable (`20261128T045704Z`)."""
+    return now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+class OutputFolder:
+    """Paths and writes of one output folder; `locked()` keeps a second run out."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.dataset = root / DATASET_NAME
+        self.runs = root / "runs"
+        self.rejects = root / "rejects.jsonl"
+        self.state_path = root / "state.sqlite"
+        self.archive = root / "archive"
+        self._rejects_handle: TextIO | None = None
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[OutputFolder]:
+        """Hold an exclusive lock on the folder (released by the OS even if the process dies)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise OutputLocked(
+                    "another run is using this folder", source=str(self.root)
+                ) from exc
+            try:
+                yield self
+            finally:
+                if self._rejects_handle is not None:
+                    self._rejects_handle.close()
+                    self._rejects_handle = None
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def new_run_name(self, now: dt.datetime) -> str:
+        """A run name not taken yet (two runs may start within the same second)."""
+        base = run_stamp(now)
+        name, n = base, 0
+        while (self.runs / f"{name}.json").exists() or (self.runs / f"{name}.jsonl").exists():
+            n += 1
+            name = f"{base}-{n}"
+        return name
+
+    def adopt_dataset(self, state: State) -> int:
+        """Read a dataset file we did not write last (edited, or a fresh state) into the state."""
+        if not self.dataset.exists() or state.get_meta(_SIGNATURE_KEY) == self._signature():
+            return 0
+        adopted = state.adopt_records(self._dataset_rows())
+        log.info("read %s back; %d records were not in the state", self.dataset, adopted)
+        return adopted
+
+    def _dataset_rows(self) -> Iterator[tuple[str, str, str, str, str]]:
+        # Streamed: the dataset may be larger than we want to hold in memory.
+        with self.dataset.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                try:
+                    data = json.loads(line)
+                    yield (
+                        data["id"],
+                        data["url"],
+                        data["date"],
+                        record_sha256(data),
+                        line.rstrip("\n"),
+                    )
+                except (ValueError, KeyError, TypeError) as exc:
+                    log.warning("%s:%d: skipped an unreadable line (%s)", self.dataset, number, exc)
+
+    def _signature(self) -> str:
+        info = self.dataset.stat()
+        return f"{info.st_size}:{info.st_mtime_ns}"
+
+    def reject(self, url: str, reason: str, kind: str, when: dt.datetime) -> None:
+        """Append one rejection to rejects.jsonl, at once (a killed run keeps what it wrote)."""
+        if self._rejects_handle is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._rejects_handle = self.rejects.open("a", encoding="utf-8")
+        line = {"url": url, "reason": reason, "kind": kind, "time": when.isoformat()}
+        self._rejects_handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self._rejects_handle.flush()
+
+    def publish(self, state: State, run_name: str) -> tuple[int, int]:
+        """Write the run's records and the whole dataset; return (new, changed) records published.
+
+        Order matters: run file, then dataset, then the state marks them published. A kill in
+        between publishes them again next run (at least once, never lost).
+        """
+        new = changed = 0
+        with atomic_writer(self.runs / f"{run_name}.jsonl") as handle:
+            for stored in state.iter_unpublished():
+                handle.write(stored.json + "\n")
+                new += stored.change == "new"
+                changed += stored.change == "changed"
+        with atomic_writer(self.dataset) as handle:
+            for line in state.iter_dataset():
+                handle.write(line + "\n")
+        state.mark_published()
+        state.set_meta(_SIGNATURE_KEY, self._signature())
+        return new, changed
+
+    def write_stats(self, run_name: str, stats: dict[str, Any]) -> Path:
+        path = self.runs / f"{run_name}.json"
+        with atomic_writer(path) as handle:
+            json.dump(stats, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+        return path
