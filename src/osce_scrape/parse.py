@@ -1,9 +1,172 @@
-"""(being written) bytes + URL -> PressRelease."""
+"""bytes + URL -> PressRelease, or a ParseError saying why not. Pure: no I/O, no HTTP, no state.
+
+The same code serves the crawl, WARC re-parsing, the fixtures and the text snapshots.
+"""
+
 from __future__ import annotations
-from osce_scrape.errors import ParseError
-from osce_scrape.models import PressRelease
-PARSER_VERSION = "0.1.0"
+
+import hashlib
+import re
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from osce_scrape import selectors as sel
+from osce_scrape.blocks import PageBlocks
+from osce_scrape.decode import decode_html
+from osce_scrape.errors import NotAPressRelease, ParseError
+from osce_scrape.extract import (
+    Found,
+    classify_blocks,
+    extract_body,
+    extract_contacts,
+    extract_content_type,
+    extract_date,
+    extract_dateline,
+    extract_place,
+)
+from osce_scrape.htmlpage import HeadMeta, collapse, page_blocks, parse_html, read_head
+from osce_scrape.metadata import read_metadata
+from osce_scrape.models import PressRelease, Provenance
+from osce_scrape.textpage import text_blocks
+
+PARSER_VERSION = "1.0.0"
+LISTING_MIN_TEASERS = 3  # a page of teasers and no dated article is a listing or a landing page
+_LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][A-Za-z0-9]+)*$")
+
+
 def parse_page(html: str | bytes, url: str | None = None, *, encoding: str | None = None) -> PressRelease:
-    raise ParseError("parser being written", source=url)
+    """Parse one HTML page of www.osce.org into a validated record.
+
+    `url` is where the page came from (used when the page names no canonical URL); `encoding` is the one
+    declared by HTTP, if any. Raises NotAPressRelease for listings, events, landing and error pages, and
+    ParseError for a press release that cannot be read or validated.
+    """
+    text = html if isinstance(html, str) else decode_html(html, encoding)[0]
+    tree = parse_html(text)
+    head = read_head(tree, url)
+    page = page_blocks(tree)
+    if page.title is None and head.title_tag:
+        page.title = sel.SITE_NAME_SUFFIX.sub("", head.og_title or head.title_tag).strip() or None
+    return _build(page, head, url)
+
+
 def parse_text(text: str | bytes, url: str | None = None) -> PressRelease:
-    raise ParseError("parser being written", source=url)
+    """Parse a plain-text rendering of a page (menus as "- " lines) into the same record as its HTML."""
+    if isinstance(text, bytes):
+        text = decode_html(text)[0]
+    page = text_blocks(text)
+    if page.title_index >= 0:
+        page.title = page.blocks[page.title_index].text
+    return _build(page, HeadMeta(), url)
+
+
+def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRelease:
+    source = head.canonical or head.og_url or fetched_url
+    url = Found(source, "canonical" if head.canonical else "og:url" if head.og_url else "given")
+    if url.value is None:
+        raise ParseError("the page names no URL (no canonical link or og:url) and none was given")
+    language = _language(head.html_lang, url.value)
+    _reject_non_articles(page, url.value)
+    meta = read_metadata(page.blocks)
+    if other := [label for label in meta.labels if label in sel.NON_ARTICLE_LABELS]:
+        raise NotAPressRelease(
+            f"has {', '.join(sorted(set(other)))} labels: an event or election page",
+            source=url.value,
+        )
+    roles = classify_blocks(page, meta, language.value)
+    content_type = extract_content_type(page, roles, meta)
+    if content_type.value and content_type.value.casefold() in _NON_PRESS:
+        raise NotAPressRelease(
+            f"content type {content_type.value!r} is not a press release", source=url.value
+        )
+    paragraphs = extract_body(page, roles)
+    if not paragraphs:
+        raise NotAPressRelease("no article text found", source=url.value)
+    dateline = extract_dateline(paragraphs, language.value)
+    date = extract_date(page, roles, meta, head.published, dateline, language.value)
+    if date is None:
+        if roles.teasers >= LISTING_MIN_TEASERS or not (content_type.value or meta.labels):
+            raise NotAPressRelease(
+                "no date, dateline or press-release label: a landing or listing page",
+                source=url.value,
+            )
+        raise ParseError(
+            "no publication date found (metadata, <time>, meta tags, header line or dateline)",
+            source=url.value,
+        )
+    place = extract_place(meta, dateline, roles)
+    body = "\n\n".join(paragraphs)
+    rules = {
+        "url": url.rule, "language": language.rule, "content_type": content_type.rule,
+        "title": "h1" if page.title_index >= 0 or page.title else "none", "date": date.rule,
+        "place": place.rule, "sources": "metadata", "fields_of_work": "metadata",
+        "body": f"container:{page.container}" if page.container else "blocks",
+    }  # fmt: skip
+    try:
+        return PressRelease(
+            id=record_id(url.value, language.value),
+            url=url.value,
+            language=language.value,
+            content_type=content_type.value,
+            title=page.title or "",
+            date=date.value,
+            place=place.value,
+            sources=_unique(meta.values.get("sources", [])),
+            fields_of_work=_unique(meta.values.get("fields", [])),
+            body=body,
+            contacts=extract_contacts(page, roles),
+            translations={k: v for k, v in head.alternates.items() if k[:2] != language.value},
+            provenance=Provenance(
+                parser_version=PARSER_VERSION,
+                body_sha256=hashlib.sha256(body.encode()).hexdigest(),
+                rules=rules,
+            ),
+        )
+    except ValidationError as exc:
+        raise ParseError(_validation_reason(exc), source=url.value) from exc
+
+
+_NON_PRESS = {t.casefold() for t in sel.NON_PRESS_CONTENT_TYPES}
+
+
+def _reject_non_articles(page: PageBlocks, url: str) -> None:
+    if not page.title:
+        raise NotAPressRelease("no headline (h1) found: not an article page", source=url)
+    title = page.title.casefold()
+    if sel.ERROR_TITLES.match(page.title):
+        raise NotAPressRelease(f"an error page ({page.title!r})", source=url)
+    if title in sel.MENU_LABELS or title == sel.SITE_NAME.casefold():
+        raise NotAPressRelease(
+            f"headline {page.title!r} is a section name: a listing or landing page", source=url
+        )
+
+
+def _language(html_lang: str | None, url: str) -> Found[str]:
+    if html_lang and (match := _LANGUAGE.match(html_lang.strip())):
+        return Found(match[1].lower(), "html[lang]")
+    if match := sel.LANGUAGE_PREFIX.match(urlsplit(url).path):
+        return Found(match[1], "url-prefix")
+    return Found("en", "default")
+
+
+def record_id(url: str, language: str) -> str:
+    """The node number of the URL (`/secretariat/101809` -> "101809"), "-<lang>" added when not English;
+    a hash of the URL when it has no node number."""
+    path = urlsplit(url).path
+    match = sel.NODE_ID_IN_PATH.search(path)
+    base = match[1] if match else "u" + hashlib.sha256(url.encode()).hexdigest()[:16]
+    return base if language == "en" else f"{base}-{language}"
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        cleaned = collapse(value).strip(" ,;.")
+        if cleaned and cleaned.casefold() not in {v.casefold() for v in seen}:
+            seen[cleaned] = None
+    return list(seen)
+
+
+def _validation_reason(exc: ValidationError) -> str:
+    return "; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors())

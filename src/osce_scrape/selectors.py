@@ -110,7 +110,7 @@ NON_PRESS_CONTENT_TYPES = (
     "Page", "Basic page", "Speech", "Mandate",
 )  # fmt: skip
 # Heads of old layouts above the title that are not content types.
-SECTION_HEADS = frozenset({"newsroom", "news", "resources", "activities", "skip links", "skip navigation"})
+SECTION_HEADS = frozenset({"newsroom", "resources", "activities", "skip links", "skip navigation"})
 
 # --- body ----------------------------------------------------------------------------------------------
 CONTACTS_HEADINGS = frozenset(
@@ -131,6 +131,12 @@ FURNITURE_LINES = re.compile(
     re.IGNORECASE,
 )
 PHOTO_CAPTION_TAIL = re.compile(r"photo details\s*$", re.IGNORECASE)  # Newsroom-era image captions
+
+# Headlines of error pages.
+ERROR_TITLES = re.compile(
+    r"^(page not found|not found|404\b.*|error\b.*|access denied|forbidden|sorry.*not.*found.*)$",
+    re.IGNORECASE,
+)
 
 # Text of menus and section heads that is never a headline, casefolded. The validator rejects such
 # titles; this is a safety net, chrome is removed structurally first.

@@ -1,0 +1,170 @@
+"""Dates in the site's own words: datelines, header lines and date strings, in several languages.
+
+dateparser's `search_dates` manages only ~35 calls/s, so dates are located by pattern first and only the
+short matched text ever reaches dateparser (with a language hint), and only when the month name is not one of
+the languages tabulated here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import dateparser
+
+# Month names of the site's main languages (English, Russian genitive and nominative, German, French,
+# Romanian, the Western Balkans' languages, Albanian), casefolded; abbreviations by their first three letters.
+_MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("january", "января", "январь", "januar", "janvier", "ianuarie", "siječnja", "janar", "jänner"),
+    2: ("february", "февраля", "февраль", "februar", "février", "februarie", "veljače", "shkurt"),
+    3: ("march", "марта", "март", "märz", "mars", "martie", "mart", "ožujka"),
+    4: ("april", "апреля", "апрель", "avril", "aprilie", "travnja", "prill"),
+    5: ("may", "мая", "май", "mai", "maj", "svibnja"),
+    6: ("june", "июня", "июнь", "juni", "juin", "iunie", "jun", "juna", "lipnja", "qershor"),
+    7: ("july", "июля", "июль", "juli", "juillet", "iulie", "jul", "jula", "srpnja", "korrik"),
+    8: ("august", "августа", "август", "août", "avgust", "avgusta", "kolovoza", "gusht"),
+    9: ("september", "сентября", "сентябрь", "septembre", "septembrie", "septembar", "rujna", "shtator"),
+    10: ("october", "октября", "октябрь", "oktober", "octobre", "octombrie", "oktobar", "listopada", "tetor"),
+    11: ("november", "ноября", "ноябрь", "novembre", "noiembrie", "novembar", "studenoga", "nëntor"),
+    12: ("december", "декабря", "декабрь", "dezember", "décembre", "decembrie", "decembar", "prosinca",
+         "dhjetor"),
+}  # fmt: skip
+MONTHS: dict[str, int] = {name: number for number, names in _MONTH_NAMES.items() for name in names}
+_ENGLISH_ABBREVIATIONS = {name[:3]: number for number, names in _MONTH_NAMES.items() for name in names[:1]}
+_ENGLISH_ABBREVIATIONS["sept"] = 9
+
+_WORD = r"[^\W\d_]{3,}\.?"
+# "20 November 2009", "20. November 2009", "17 October, 2000", "9 Apr 2012", "20 ноября 2009 г."
+DAY_MONTH_YEAR = rf"\d{{1,2}}\.?\s+{_WORD},?\s+\d{{4}}(?:\s*(?:г\.|года))?"
+MONTH_DAY_YEAR = rf"{_WORD}\s+\d{{1,2}},\s+\d{{4}}"  # "November 20, 2009"
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+NUMERIC_DATE = r"\d{1,2}\.\d{1,2}\.\d{4}"  # "20.11.2009", European order
+ANY_DATE = re.compile(rf"({ISO_DATE}|{DAY_MONTH_YEAR}|{MONTH_DAY_YEAR}|{NUMERIC_DATE})")
+_DMY = re.compile(rf"^(\d{{1,2}})\.?\s+({_WORD}),?\s+(\d{{4}})")
+_MDY = re.compile(rf"^({_WORD})\s+(\d{{1,2}}),\s+(\d{{4}})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+_NUMERIC = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+# A dateline opens the body: "MOSCOW, 20 November 2009 - ", "SKOPJE, 18 October 2001 (OSCE)-- ",
+# "OSH, Kyrgyzstan, 14 March 2006- ", "BISHKEK, 12 April- " (no year), "WIEN, 20. November 2009 –".
+_PLACE = r"(?P<place>[^\W\d_][^\d\n:;!?\"“”«»]{0,90}?)"
+_DASH = r"(?:-{1,2}|–|—|―)"
+DATELINE = re.compile(
+    rf"^{_PLACE},?\s+(?P<date>{DAY_MONTH_YEAR}|\d{{1,2}}\.?\s+{_WORD})\s*(?:\(OSCE\))?\s*{_DASH}",
+)
+# Places first, then a dash, then the date: "TIRANA / BRUSSELS / GENEVA – 6 October 2020."
+DATELINE_DATE_AFTER = re.compile(rf"^{_PLACE}\s+{_DASH}\s+(?P<date>{DAY_MONTH_YEAR})\s*[.:]?\s")
+# The old "Newsroom" layout's header line under the title: "ZAGREB 6 July 2004" (no comma).
+HEADER_LINE = re.compile(rf"^(?P<place>[^\W\d_][^\d,]{{0,60}}?)\s+(?P<date>{DAY_MONTH_YEAR})$")
+DATE_ONLY_LINE = re.compile(rf"^(?:{DAY_MONTH_YEAR}|{MONTH_DAY_YEAR}|{ISO_DATE})$")
+MAX_PLACE_WORDS = 9  # "TSAKHKADZOR, Kotayq region of Armenia" has 5; a sentence has more
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """The place and date a body or header line opens with; date is None when the line has no year."""
+
+    place: str
+    date: dt.date | None
+
+
+def parse_date(text: str, language: str | None = None) -> dt.date | None:
+    """The calendar date a short text states ("20 November 2009", "2009-11-20T10:00:00Z"), or None."""
+    text = " ".join(text.split()).strip(" .,")
+    if not text:
+        return None
+    if match := _ISO.match(text):
+        return _safe_date(int(match[1]), int(match[2]), int(match[3]))
+    if match := _DMY.match(text):
+        month = month_number(match[2], language)
+        return _safe_date(int(match[3]), month, int(match[1])) if month else None
+    if match := _MDY.match(text):
+        month = month_number(match[1], language)
+        return _safe_date(int(match[3]), month, int(match[2])) if month else None
+    if match := _NUMERIC.match(text):
+        return _safe_date(int(match[3]), int(match[2]), int(match[1]))
+    return None
+
+
+def find_date(text: str, language: str | None = None) -> dt.date | None:
+    """The first date stated anywhere in a short text ("Published: 20 November 2009, 10:00")."""
+    for match in ANY_DATE.finditer(text):
+        if found := parse_date(match[0], language):
+            return found
+    return None
+
+
+def month_number(word: str, language: str | None = None) -> int | None:
+    """1-12 for a month name or abbreviation in a known language; dateparser for the others."""
+    key = word.casefold().rstrip(".")
+    if key in MONTHS:
+        return MONTHS[key]
+    if key[:4] in _ENGLISH_ABBREVIATIONS:
+        return _ENGLISH_ABBREVIATIONS[key[:4]]
+    if len(key) <= 4 and key[:3] in _ENGLISH_ABBREVIATIONS:
+        return _ENGLISH_ABBREVIATIONS[key[:3]]
+    return _month_by_dateparser(key, language)
+
+
+@lru_cache(maxsize=512)
+def _month_by_dateparser(word: str, language: str | None) -> int | None:
+    languages = [language] if language and language != "en" else None
+    try:
+        parsed = dateparser.parse(
+            f"15 {word} 2000", languages=languages, settings={"PARSERS": ["absolute-time"]}
+        )
+    except (ValueError, LookupError):  # dateparser raises these for unknown languages
+        return None
+    return parsed.month if parsed and parsed.year == 2000 and parsed.day == 15 else None
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_dateline(paragraph: str, language: str | None = None) -> Dateline | None:
+    """The dateline a body paragraph opens with, if any."""
+    head = paragraph[:200]
+    for pattern in (DATELINE, DATELINE_DATE_AFTER):
+        match = pattern.match(head)
+        if match and _is_place(match["place"]):
+            date_text = match["date"]
+            has_month = month_number(date_text.split()[1] if len(date_text.split()) > 1 else "", language)
+            if not has_month:
+                continue
+            return Dateline(place=_clean_place(match["place"]), date=parse_date(date_text, language))
+    return None
+
+
+def find_header_line(line: str, language: str | None = None) -> Dateline | None:
+    """The old layout's "ZAGREB 6 July 2004" header line (the whole line, place then date, no comma)."""
+    match = HEADER_LINE.match(line.strip())
+    if not match or not _is_place(match["place"]):
+        return None
+    date = parse_date(match["date"], language)
+    return Dateline(place=_clean_place(match["place"]), date=date) if date else None
+
+
+def is_date_only(line: str) -> bool:
+    """True when the whole line is one date ("24 October 2018")."""
+    return bool(DATE_ONLY_LINE.match(line.strip()))
+
+
+def _is_place(text: str) -> bool:
+    """A place name list, not a sentence: every word before the first comma is capitalised
+    ("ZAGREB", "Prishtinë/Priština", "VIENNA / SARAJEVO"); a qualifier after a comma may have lowercase words
+    ("TSAKHKADZOR, Kotayq region of Armenia")."""
+    words = text.replace("/", " ").replace(",", " ").split()
+    if not 0 < len(words) <= MAX_PLACE_WORDS:
+        return False
+    first_segment = text.split(",")[0].replace("/", " ").split()
+    return all(word[:1].isupper() or not word[:1].isalpha() for word in first_segment)
+
+
+def _clean_place(text: str) -> str:
+    return " ".join(text.split()).strip(" ,")

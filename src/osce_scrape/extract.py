@@ -1,0 +1,200 @@
+"""Field extractors over a page's blocks: pure functions, no I/O.
+
+`classify_blocks` gives every block a role (title, metadata, body, contacts, teaser, ...); the extractors
+then read each field from the blocks of the right role and say which rule produced it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from osce_scrape import selectors as sel
+from osce_scrape.blocks import Block, PageBlocks
+from osce_scrape.dates import (
+    Dateline,
+    find_date,
+    find_dateline,
+    find_header_line,
+    is_date_only,
+    parse_date,
+)
+from osce_scrape.metadata import Metadata
+
+CONTENT_TYPE_LOOKBACK = 4  # the label sits just above the headline (or a structure name above it)
+HEADER_LINE_LOOKAHEAD = 3  # the Newsroom header line and photo caption follow the headline
+TEASER_LINK_DENSITY = 0.9  # a heading that is all link is a teaser's title
+FURNITURE_LINK_DENSITY = 0.8  # a short block that is mostly link is "Read more", "Download", ...
+FURNITURE_MAX_CHARS = 120
+T = TypeVar("T")
+_TYPES = {t.casefold(): t for t in sel.PRESS_CONTENT_TYPES + sel.NON_PRESS_CONTENT_TYPES}
+
+
+@dataclass(frozen=True)
+class Found(Generic[T]):
+    """A field's value and the rule that produced it."""
+
+    value: T
+    rule: str
+
+
+@dataclass
+class Roles:
+    """What each block is, by index."""
+
+    roles: list[str]
+    header_line: Dateline | None = None
+    teasers: int = 0
+
+    def indexes(self, *names: str) -> list[int]:
+        return [i for i, role in enumerate(self.roles) if role in names]
+
+
+def _heading_key(text: str) -> str:
+    return " ".join(text.casefold().rstrip(":").split())
+
+
+def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> Roles:
+    """Assign each block a role: before-title, title, content-type, meta, header, caption, furniture,
+    body, contacts, teaser, end (after an end-of-article heading) or outside (not in the article)."""
+    blocks = page.blocks
+    roles = ["outside" if not b.in_article else "body" for b in blocks]
+    result = Roles(roles)
+    for i in range(0, max(page.title_index, 0)):
+        if roles[i] == "body":
+            roles[i] = "before-title"
+    if page.title_index >= 0:
+        roles[page.title_index] = "title"
+    for i in meta.used:
+        roles[i] = "meta"
+    _mark_content_type(blocks, roles, page.title_index)
+    mode = "body"
+    after_title = 0
+    for i, block in enumerate(blocks):
+        if roles[i] != "body":
+            continue
+        key = _heading_key(block.text)
+        if key in sel.CONTACTS_HEADINGS:
+            roles[i], mode = "furniture", "contacts"
+            continue
+        if key in sel.END_OF_ARTICLE_HEADINGS:
+            roles[i], mode = "furniture", "end"
+            continue
+        if block.heading and block.links and block.link_density >= TEASER_LINK_DENSITY:
+            roles[i], mode = "teaser", "teaser"
+            result.teasers += 1
+            continue
+        if mode == "teaser" and block.heading:
+            mode = "body"
+        if mode != "body":
+            roles[i] = mode
+            continue
+        after_title += 1
+        if after_title <= HEADER_LINE_LOOKAHEAD and _is_header_line(block, result, language):
+            roles[i] = "header"
+        elif sel.PHOTO_CAPTION_TAIL.search(block.text):
+            roles[i] = "caption"
+        elif _is_furniture(block, page.title):
+            roles[i] = "furniture"
+    return result
+
+
+def _mark_content_type(blocks: list[Block], roles: list[str], title_index: int) -> None:
+    start = max(0, title_index - CONTENT_TYPE_LOOKBACK) if title_index >= 0 else 0
+    end = title_index if title_index >= 0 else min(len(blocks), CONTENT_TYPE_LOOKBACK)
+    for i in range(start, end):
+        if _heading_key(blocks[i].text) in _TYPES and roles[i] in {"before-title", "body"}:
+            roles[i] = "content-type"
+
+
+def _is_header_line(block: Block, result: Roles, language: str | None) -> bool:
+    if result.header_line is not None:
+        return False
+    if line := find_header_line(block.text, language):
+        result.header_line = line
+        return True
+    if is_date_only(block.text) and (date := parse_date(block.text, language)):
+        result.header_line = Dateline(place="", date=date)
+        return True
+    return False
+
+
+def _is_furniture(block: Block, title: str | None) -> bool:
+    text = block.text
+    if sel.FURNITURE_LINES.match(text) or not any(ch.isalpha() for ch in text):
+        return True
+    if title and text == title:
+        return True
+    return len(text) <= FURNITURE_MAX_CHARS and block.link_density >= FURNITURE_LINK_DENSITY
+
+
+# --- fields --------------------------------------------------------------------------------------------
+def extract_content_type(page: PageBlocks, roles: Roles, meta: Metadata) -> Found[str | None]:
+    """The page's own label ("Press release"), from the metadata block or just above the headline."""
+    if value := meta.first("content_type"):
+        return Found(_TYPES.get(value.casefold(), value), "metadata")
+    for i in roles.indexes("content-type"):
+        return Found(_TYPES[_heading_key(page.blocks[i].text)], "label-above-title")
+    return Found(None, "none")
+
+
+def extract_body(page: PageBlocks, roles: Roles) -> list[str]:
+    """The article's paragraphs: body blocks, split where the page left a blank line (<br><br>)."""
+    paragraphs: list[str] = []
+    for i in roles.indexes("body"):
+        for part in page.blocks[i].text.split("\n\n"):
+            text = " ".join(part.split())
+            if text:
+                paragraphs.append(text)
+    return paragraphs
+
+
+def extract_contacts(page: PageBlocks, roles: Roles) -> str | None:
+    lines = [line for i in roles.indexes("contacts") for line in page.blocks[i].lines()]
+    return "\n".join(" ".join(line.split()) for line in lines) or None
+
+
+def extract_dateline(paragraphs: list[str], language: str | None) -> Dateline | None:
+    """The dateline of the first or second paragraph (a correction notice may come first)."""
+    for paragraph in paragraphs[:2]:
+        if found := find_dateline(paragraph, language):
+            return found
+    return None
+
+
+def extract_date(
+    page: PageBlocks,
+    roles: Roles,
+    meta: Metadata,
+    published: list[tuple[str, str]],
+    dateline: Dateline | None,
+    language: str | None,
+) -> Found[dt.date] | None:
+    """The publication date, by precedence: metadata block, the article's <time datetime>, the head's
+    published dates, the old header line, the dateline. Modified dates and teasers' dates never count."""
+    for value in meta.values.get("date", []):
+        if found := find_date(value, language):
+            return Found(found, "metadata")
+    for i in roles.indexes("meta", "title", "content-type", "before-title", "header", "body"):
+        stamp = page.blocks[i].datetime
+        if stamp and (found := parse_date(stamp, language)):
+            return Found(found, "time[datetime]")
+    for rule, value in published:
+        if found := parse_date(value, language):
+            return Found(found, rule)
+    if roles.header_line and roles.header_line.date:
+        return Found(roles.header_line.date, "header-line")
+    if dateline and dateline.date:
+        return Found(dateline.date, "dateline")
+    return None
+
+
+def extract_place(meta: Metadata, dateline: Dateline | None, roles: Roles) -> Found[str | None]:
+    if value := meta.first("place"):
+        return Found(value, "metadata")
+    if dateline and dateline.place:
+        return Found(dateline.place, "dateline")
+    if roles.header_line and roles.header_line.place:
+        return Found(roles.header_line.place, "header-line")
+    return Found(None, "none")

@@ -1,0 +1,336 @@
+"""An HTML page -> its head metadata and its article as text blocks, with the site's chrome stripped.
+
+Chrome goes structurally, in this order: elements that never hold article text (scripts, nav, forms, ...),
+ARIA landmarks of chrome, blocks whose class or id names them chrome (menus, sidebars, share bars,
+teasers), the site-wide header and footer, and finally unmarked link lists (menus by their link density).
+Nothing is removed for its words alone, so article text that uses menu words survives.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from osce_scrape import selectors as sel
+from osce_scrape.blocks import Block, PageBlocks
+
+BLOCK_TAGS = frozenset(
+    {"p", "div", "li", "dt", "dd", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+     "section", "article", "header", "footer", "main", "ul", "ol", "dl", "table", "tr", "tbody", "thead",
+     "figure", "address", "body", "center", "hr", "caption", "details", "summary", "fieldset", "legend"}
+)  # fmt: skip
+SKIP_TAGS = frozenset(
+    {"-comment", "script", "style", "noscript", "template", "head", "title", "meta", "link"}
+)
+LINK_MENU_MIN_LINKS = 4  # a list of fewer links is more likely a sentence's references than a menu
+LINK_MENU_DENSITY = 0.75  # share of a block's text inside links above which it is a menu
+MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragraph
+_WHITESPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_CLASS_SPLIT = re.compile(r"[\s_\-]+")
+_LABEL_INSIDE = re.compile(
+    r"(?:^|\n)\s*(?:" + "|".join(re.escape(k) for k in sel.LABELS) + r")\s*:", re.IGNORECASE
+)
+
+
+@dataclass
+class HeadMeta:
+    """What a page says of itself outside its visible text."""
+
+    canonical: str | None = None
+    og_url: str | None = None
+    html_lang: str | None = None
+    og_title: str | None = None
+    title_tag: str | None = None
+    published: list[tuple[str, str]] = field(default_factory=list)  # (rule, value), precedence order
+    alternates: dict[str, str] = field(default_factory=dict)  # hreflang -> absolute URL
+
+
+def parse_html(text: str) -> LexborHTMLParser:
+    return LexborHTMLParser(text)
+
+
+def read_head(tree: LexborHTMLParser, base_url: str | None) -> HeadMeta:
+    """Canonical URL, language, publication dates and translations from the head (before any cleaning)."""
+    meta = HeadMeta()
+    html = tree.css_first("html")
+    if html is not None:
+        meta.html_lang = (
+            html.attributes.get("lang") or html.attributes.get("xml:lang") or ""
+        ).strip() or None
+    if (node := tree.css_first('link[rel="canonical"]')) is not None:
+        meta.canonical = _absolute(node.attributes.get("href"), base_url)
+    meta.og_url = _absolute(_meta_content(tree, "property", "og:url"), base_url)
+    meta.og_title = _meta_content(tree, "property", "og:title")
+    if (node := tree.css_first("title")) is not None:
+        meta.title_tag = collapse(node.text()) or None
+    for attribute, name in sel.PUBLISHED_META:
+        if value := _meta_content(tree, attribute, name):
+            meta.published.append((f"meta:{name}", value))
+    if value := _json_ld_published(tree):
+        meta.published.insert(_json_ld_rank(meta.published), ("json-ld:datePublished", value))
+    page_url = meta.canonical or meta.og_url or base_url
+    for node in tree.css("link[rel=alternate][hreflang]"):
+        lang = (node.attributes.get("hreflang") or "").strip().lower()
+        href = _absolute(node.attributes.get("href"), page_url)
+        if lang and href and lang != "x-default":
+            meta.alternates.setdefault(lang, href)
+    return meta
+
+
+def _json_ld_rank(published: list[tuple[str, str]]) -> int:
+    # JSON-LD ranks after article:published_time and before DC.date (issue #2's precedence).
+    return sum(1 for rule, _ in published if "published_time" in rule or "datePublished" in rule)
+
+
+def _meta_content(tree: LexborHTMLParser, attribute: str, name: str) -> str | None:
+    node = tree.css_first(f'meta[{attribute}="{name}"]')
+    value = node.attributes.get("content") if node is not None else None
+    return value.strip() if value and value.strip() else None
+
+
+def _json_ld_published(tree: LexborHTMLParser) -> str | None:
+    for node in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(node.text() or "null")
+        except ValueError:
+            continue
+        if found := _find_key(data, "datePublished"):
+            return found
+    return None
+
+
+def _find_key(data: object, key: str, depth: int = 0) -> str | None:
+    if depth > 8:
+        return None
+    if isinstance(data, dict):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        data = list(data.values())
+    if isinstance(data, list):
+        for item in data:
+            if found := _find_key(item, key, depth + 1):
+                return found
+    return None
+
+
+def _absolute(href: str | None, base: str | None) -> str | None:
+    if not href or not href.strip():
+        return None
+    href = href.strip()
+    return urljoin(base, href) if base and not re.match(r"^[a-z][a-z0-9+.\-]*:", href, re.I) else href
+
+
+def collapse(text: str | None) -> str:
+    """Whitespace (including no-break and thin spaces) collapsed to single spaces, ends stripped."""
+    return _WHITESPACE.sub(" ", text or "").strip()
+
+
+# --- chrome removal ------------------------------------------------------------------------------------
+def strip_chrome(tree: LexborHTMLParser) -> tuple[LexborNode | None, dict[str, int]]:
+    """Remove the site's chrome in place; return the headline element and counts of what went."""
+    removed: dict[str, int] = {}
+    _remove(tree.css(", ".join((*sel.CHROME_TAGS, "figcaption"))), "tag", removed)
+    _remove(tree.css(", ".join(f'[role="{role}"]' for role in sel.CHROME_ROLES)), "role", removed)
+    headline_ids = {id_ for node in _headline_candidates(tree) for id_ in _ancestor_ids(node)}
+    _remove((n for n in _class_chrome(tree) if n.mem_id not in headline_ids), "class", removed)
+    title = next(_headline_candidates(tree), None)
+    title_ids = _ancestor_ids(title) if title is not None else set()
+    site_regions = [
+        node
+        for node in tree.css(", ".join(sel.SITE_REGION_TAGS))
+        if node.mem_id not in title_ids and not _inside(node, ("article", "main"))
+    ]
+    _remove(site_regions, "site-region", removed)
+    return title, removed
+
+
+def prune_link_lists(root: LexborNode, keep: set[int], removed: dict[str, int]) -> None:
+    """Remove unmarked menus: lists and boxes that are mostly links, unless they hold metadata labels."""
+    menus = []
+    for node in root.css("ul, ol, div, section, table, p"):
+        if node.mem_id in keep:
+            continue
+        links = node.css("a")
+        if len(links) < LINK_MENU_MIN_LINKS:
+            continue
+        text = node.text(separator="\n")
+        chars = len(collapse(text))
+        link_chars = sum(len(collapse(a.text())) for a in links)
+        if chars and link_chars / chars >= LINK_MENU_DENSITY and not _LABEL_INSIDE.search(text):
+            menus.append(node)
+    _remove(_outermost(menus), "link-density", removed)
+
+
+def find_container(tree: LexborHTMLParser) -> tuple[LexborNode | None, str | None]:
+    """The element holding the article: the first selector whose largest match has real text."""
+    for selector in sel.ARTICLE_CONTAINERS:
+        best, best_len = None, 0
+        for node in tree.css(selector):
+            length = len(collapse(node.text()))
+            if length > best_len:
+                best, best_len = node, length
+        if best is not None and best_len >= MIN_CONTAINER_CHARS:
+            return best, selector
+    return None, None
+
+
+def _headline_candidates(tree: LexborHTMLParser) -> Iterator[LexborNode]:
+    seen: set[int] = set()
+    for selector in sel.TITLE_SELECTORS:
+        for node in tree.css(selector):
+            text = collapse(node.text())
+            if node.mem_id in seen or not text:
+                continue
+            seen.add(node.mem_id)
+            if text.casefold() not in sel.MENU_LABELS and text.casefold() != sel.SITE_NAME.casefold():
+                yield node
+
+
+def _class_chrome(tree: LexborHTMLParser) -> Iterator[LexborNode]:
+    prefilter = ", ".join(f'[class*="{w}" i], [id*="{w}" i]' for w in sorted(sel.CHROME_CLASS_WORDS))
+    for node in tree.css(prefilter):
+        if node.tag in {"html", "body"}:
+            continue
+        names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}".lower()
+        if any(name in sel.NOT_CHROME_CLASSES for name in names.split()):
+            continue
+        if sel.CHROME_CLASS_WORDS.intersection(_CLASS_SPLIT.split(names)):
+            yield node
+
+
+def _ancestor_ids(node: LexborNode | None) -> set[int]:
+    ids: set[int] = set()
+    while node is not None:
+        ids.add(node.mem_id)
+        node = node.parent
+    return ids
+
+
+def _inside(node: LexborNode, tags: tuple[str, ...]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in tags:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
+    ids = {node.mem_id for node in nodes}
+    return [node for node in nodes if not (_ancestor_ids(node.parent) & ids)]
+
+
+def _remove(nodes: Iterator[LexborNode] | list[LexborNode], rule: str, removed: dict[str, int]) -> None:
+    for node in list(nodes):
+        if node.parent is None:  # already gone with an ancestor
+            continue
+        node.decompose()
+        removed[rule] = removed.get(rule, 0) + 1
+
+
+# --- linearisation -------------------------------------------------------------------------------------
+class _Builder:
+    """Collects text into blocks while walking the tree: a block ends where a block-level element does."""
+
+    def __init__(self, article_id: int | None) -> None:
+        self.blocks: list[Block] = []
+        self.article_id = article_id
+        self._parts: list[str] = []
+        self._links: list[str] = []
+        self._datetime: str | None = None
+        self._owner: list[tuple[str, int, frozenset[int]]] = []
+
+    def flush(self) -> None:
+        text = "\n".join(collapse(line) for line in "".join(self._parts).split("\n"))
+        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+        if text and self._owner:
+            tag, parent, ancestors = self._owner[-1]
+            links = tuple(link for link in (collapse(x) for x in self._links) if link)
+            self.blocks.append(
+                Block(
+                    text=text, tag=tag, parent=parent, ancestors=ancestors, links=links,
+                    link_chars=sum(len(link) for link in links),
+                    in_article=self.article_id is None or self.article_id in ancestors,
+                    datetime=self._datetime,
+                )
+            )  # fmt: skip
+        self._parts, self._links, self._datetime = [], [], None
+
+
+def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
+    """The text under `root` as blocks in reading order."""
+    builder = _Builder(article.mem_id if article is not None else None)
+    ancestors: list[int] = []
+    link_depth = 0
+    stack: list[tuple[LexborNode, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        tag = node.tag or ""
+        if closing:
+            ancestors.pop()
+            if tag in BLOCK_TAGS:
+                builder.flush()
+                builder._owner.pop()
+            elif tag == "a":
+                link_depth -= 1
+            continue
+        if tag == "-text":
+            text = node.text_content or ""
+            builder._parts.append(text)
+            if link_depth and builder._links:
+                builder._links[-1] += text
+            continue
+        if tag in SKIP_TAGS or not node.is_element_node:
+            continue
+        if tag == "br":
+            builder._parts.append("\n")
+            continue
+        if tag in BLOCK_TAGS:
+            builder.flush()
+            parent_id = ancestors[-1] if ancestors else 0
+            if tag == "td" or tag == "th":  # a row's cells share the row
+                parent_id = ancestors[-1] if ancestors else 0
+            builder._owner.append((tag, parent_id, frozenset(ancestors) | {node.mem_id}))
+        elif tag == "a":
+            link_depth += 1
+            builder._links.append("")
+        elif tag == "time" and builder._datetime is None:
+            builder._datetime = node.attributes.get("datetime")
+        ancestors.append(node.mem_id)
+        stack.append((node, True))
+        child = node.last_child
+        while child is not None:
+            stack.append((child, False))
+            child = child.prev
+    builder.flush()
+    return builder.blocks
+
+
+def page_blocks(tree: LexborHTMLParser) -> PageBlocks:
+    """Strip the chrome, find the article and the headline, and linearise what is left of the body."""
+    title_node, removed = strip_chrome(tree)
+    container, container_rule = find_container(tree)
+    keep = _ancestor_ids(title_node) | (_ancestor_ids(container) if container is not None else set())
+    body = tree.body
+    if body is None:
+        return PageBlocks(blocks=[], removed=removed)
+    prune_link_lists(body, keep, removed)
+    blocks = linearise(body, container)
+    title = collapse(title_node.text()) if title_node is not None else None
+    title_index = next(
+        (i for i, block in enumerate(blocks) if block.heading == 1 and collapse(block.text) == title),
+        -1,
+    )
+    return PageBlocks(
+        blocks=blocks,
+        title=title,
+        title_index=title_index,
+        container=container_rule,
+        removed=removed,
+    )

@@ -1,0 +1,104 @@
+"""The metadata block: "Label:" blocks and the values that follow them, in any of the site's markups.
+
+A label's values are the blocks after it that share its enclosing element (the <ul> of list items, the <dl>
+of a definition list, the <tr> of a table row, the field <div> of Drupal's label/value markup), or its own
+text after the colon. That one rule reads every markup seen on the site and the text snapshots alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from osce_scrape import selectors as sel
+from osce_scrape.blocks import Block
+from osce_scrape.dates import find_dateline
+
+MAX_LABEL_BLOCK_CHARS = 400  # a label with its inline values; a longer block is prose that mentions one
+MAX_VALUE_CHARS = 250  # the longest structure name is ~110 characters
+MAX_VALUES = 40  # "Where we are" lists up to 18 structures, "What we do" 18 fields
+SINGLE_VALUED = frozenset({"date", "place", "content_type", "type", "country"})
+
+
+@dataclass
+class Metadata:
+    """Label -> values in page order, and which blocks the block used."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    used: set[int] = field(default_factory=set)
+    labels: list[str] = field(default_factory=list)
+
+    def first(self, key: str) -> str | None:
+        return next((value for value in self.values.get(key, []) if value), None)
+
+
+def label_of(block: Block) -> tuple[str, str] | None:
+    """(key, inline value) when the block opens with a known label ("Fields of work:", "Source:")."""
+    if len(block.text) > MAX_LABEL_BLOCK_CHARS:
+        return None
+    match = sel.LABEL_LINE.match(block.text)
+    if not match:
+        return None
+    return sel.LABELS[" ".join(match["label"].casefold().split())], match["value"].strip()
+
+
+def read_metadata(blocks: list[Block]) -> Metadata:
+    """Every label of the page with its values."""
+    meta = Metadata()
+    index = 0
+    while index < len(blocks):
+        found = label_of(blocks[index])
+        if found is None:
+            index += 1
+            continue
+        key, inline = found
+        meta.used.add(index)
+        meta.labels.append(key)
+        values = meta.values.setdefault(key, [])
+        if inline:
+            values.extend(_split_values(key, inline, blocks[index]))
+            index += 1
+            continue
+        index = _read_values(blocks, index, key, values, meta.used)
+    return meta
+
+
+def _read_values(blocks: list[Block], label_index: int, key: str, values: list[str], used: set[int]) -> int:
+    label = blocks[label_index]
+    index = label_index + 1
+    while index < len(blocks) and len(values) < MAX_VALUES:
+        block = blocks[index]
+        if label_of(block) is not None or not _is_value_of(block, label):
+            break
+        values.extend(_split_values(key, block.text, block))
+        used.add(index)
+        index += 1
+        if key in SINGLE_VALUED:
+            break
+    return index
+
+
+def _is_value_of(block: Block, label: Block) -> bool:
+    same_group = block.parent == label.parent or label.parent in block.ancestors
+    if not same_group or len(block.text) > MAX_VALUE_CHARS or block.heading:
+        return False
+    return find_dateline(block.text) is None
+
+
+def _split_values(key: str, text: str, block: Block) -> list[str]:
+    """Values of one block: its links when it is a list of links, else comma- or line-separated text."""
+    if key in SINGLE_VALUED:
+        return [" ".join(text.split())]
+    if block.links and _links_cover(text, block.links):
+        return list(block.links)
+    protected = text
+    for value in sel.VALUES_WITH_COMMAS:
+        protected = protected.replace(value, value.replace(",", "\x00"))
+    parts = re.split(r"\s*[,;\n]\s*", protected)
+    return [" ".join(part.replace("\x00", ",").split()) for part in parts if part.strip(" .")]
+
+
+def _links_cover(text: str, links: tuple[str, ...]) -> bool:
+    letters = sum(1 for ch in text if ch.isalnum())
+    link_letters = sum(1 for link in links for ch in link if ch.isalnum())
+    return letters > 0 and link_letters >= 0.9 * letters

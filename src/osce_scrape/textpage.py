@@ -1,0 +1,78 @@
+"""A plain-text rendering of a page (menus as "- " lines, as in shared/reference) -> text blocks.
+
+Such a snapshot keeps the page's reading order but not its elements: a menu is a run of "- " items whose
+headings follow a lone "-" line, and the metadata block is "- Label:" items followed by "- value" items.
+The blocks made here go through the same extraction as an HTML page's, so both give the same record.
+"""
+
+from __future__ import annotations
+
+import re
+
+from osce_scrape import selectors as sel
+from osce_scrape.blocks import Block, PageBlocks
+from osce_scrape.htmlpage import collapse
+
+_ITEM = re.compile(r"^\s*[-•·*]\s+(?P<text>\S.*)$")
+_LONE_DASH = re.compile(r"^\s*[-•·*]\s*$")
+
+
+def text_blocks(text: str) -> PageBlocks:
+    """Blocks of a text snapshot: lines are paragraphs, "- " lines list items, leading menus dropped."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    start = _end_of_menus(lines)
+    blocks: list[Block] = []
+    group = 0
+    previous_was_item = False
+    for line in lines[start:]:
+        if not line.strip() or _LONE_DASH.match(line):
+            previous_was_item = False if not line.strip() else previous_was_item
+            continue
+        item = _ITEM.match(line)
+        if item and not previous_was_item:
+            group += 1
+        previous_was_item = bool(item)
+        content = collapse(item["text"] if item else line)
+        blocks.append(Block(text=content, tag="li" if item else "p", parent=group if item else -1))
+    return PageBlocks(blocks=blocks, title_index=_title_index(blocks))
+
+
+def _end_of_menus(lines: list[str]) -> int:
+    """Index of the first line after the leading menus: the last menu item or menu heading."""
+    last_menu = -1
+    after_lone_dash = False
+    for index, line in enumerate(lines):
+        if _LONE_DASH.match(line):
+            after_lone_dash, last_menu = True, index
+            continue
+        if after_lone_dash and line.strip():  # a menu heading ("Fields of work") under a lone "-"
+            after_lone_dash, last_menu = False, index
+            continue
+        item = _ITEM.match(line)
+        if item and not sel.LABEL_LINE.match(item["text"]):
+            last_menu = index
+        elif line.strip():
+            # The first plain line after the menus, or a label item: the page proper starts here.
+            if last_menu >= 0 or item:
+                break
+            return 0
+    return last_menu + 1
+
+
+def _title_index(blocks: list[Block]) -> int:
+    """The headline: the line after the content-type label, else the first line that is not a
+    section head, a label, a number or a date."""
+    types = {t.casefold() for t in sel.PRESS_CONTENT_TYPES + sel.NON_PRESS_CONTENT_TYPES}
+    candidates = [i for i, b in enumerate(blocks[:12]) if b.tag == "p"]
+    for i in candidates:
+        if blocks[i].text.casefold() in types and i + 1 < len(blocks) and blocks[i + 1].tag == "p":
+            return i + 1
+    for i in candidates:
+        text = blocks[i].text
+        folded = text.casefold().rstrip(":")
+        if folded in sel.SECTION_HEADS or folded in sel.MENU_LABELS or folded in types:
+            continue
+        if sel.FURNITURE_LINES.match(text) or text.replace(" ", "").isdigit() or len(text) < 4:
+            continue
+        return i
+    return -1
