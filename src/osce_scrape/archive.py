@@ -1,0 +1,187 @@
+"""Every response as fetched, in WARC (warcio): append-only, one gzip file per run, read offline.
+
+Each fetch becomes a request record and a response record (linked by WARC-Concurrent-To), each its
+own gzip member, flushed as written: a killed run leaves whole records plus at most one torn one,
+which the reader drops. Bodies are stored decoded (the fetcher undoes gzip to cap its size), so the
+archived headers lose Content-Encoding / Transfer-Encoding and get the decoded Content-Length.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from osce_scrape.fetch import DEFAULT_USER_AGENT, FetchResult
+from osce_scrape.http_body import detect_encoding
+
+log = logging.getLogger(__name__)
+
+WARC_SUFFIXES = (".warc", ".warc.gz")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_DROPPED_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+def run_timestamp(now: datetime | None = None) -> str:
+    """`20250101T120000Z`: a run's name, sortable as text."""
+    return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+
+
+class WarcWriter:
+    """Appends a run's request/response pairs to `folder/<UTC timestamp>.warc.gz`."""
+
+    def __init__(self, folder: Path, *, name: str | None = None) -> None:
+        self.path = folder / f"{name or run_timestamp()}.warc.gz"
+        self.records = 0
+        self._file: IO[bytes] | None = None
+        self._writer: Any = None  # warcio is untyped
+
+    def __enter__(self) -> WarcWriter:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("ab")  # append: a re-run within the same second adds to it
+        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        info = {"software": DEFAULT_USER_AGENT, "format": "WARC File Format 1.1"}
+        self._writer.write_record(self._writer.create_warcinfo_record(self.path.name, info))
+        self._file.flush()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def write(self, result: FetchResult) -> None:
+        """Archive one fetch: its request and its final response (after redirects)."""
+        if self._writer is None or self._file is None:
+            raise RuntimeError("WarcWriter.write outside its `with` block")
+        date = result.fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        response = self._writer.create_warc_record(
+            result.final_url,
+            "response",
+            payload=BytesIO(result.content),
+            length=len(result.content),
+            http_headers=_response_headers(result),
+            warc_headers_dict={"WARC-Date": date},
+        )
+        path = urlsplit(result.final_url)
+        target = path.path or "/"
+        if path.query:
+            target += "?" + path.query
+        request = self._writer.create_warc_record(
+            result.final_url,
+            "request",
+            http_headers=StatusAndHeaders(
+                f"GET {target} HTTP/1.1", list(result.request_headers.items()), is_http_request=True
+            ),
+        )
+        self._writer.write_request_response_pair(request, response)
+        self._file.flush()  # each pair on disk before the next fetch: what a killed run keeps
+        self.records += 2
+
+
+def _response_headers(result: FetchResult) -> StatusAndHeaders:
+    try:
+        phrase = HTTPStatus(result.status).phrase
+    except ValueError:
+        phrase = "Unknown"
+    headers = [(k, v) for k, v in result.headers.items() if k.lower() not in _DROPPED_HEADERS]
+    headers.append(("Content-Length", str(len(result.content))))
+    return StatusAndHeaders(f"{result.status} {phrase}", headers, protocol="HTTP/1.1")
+
+
+@dataclass(frozen=True)
+class ArchivedResponse:
+    """One archived HTTP response."""
+
+    url: str
+    status: int
+    headers: dict[str, str]  # lower-case names
+    content: bytes
+    fetched_at: datetime
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    @property
+    def is_html(self) -> bool:
+        return self.content_type in HTML_TYPES
+
+    @property
+    def encoding(self) -> str | None:
+        return detect_encoding(self.headers.get("content-type"), self.content)
+
+
+def is_warc(path: Path) -> bool:
+    return path.name.lower().endswith(WARC_SUFFIXES)
+
+
+def warc_files(path: Path) -> list[Path]:
+    """`path` itself, or every WARC under the folder (recursively), oldest name first."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and is_warc(p))
+    return [path]
+
+
+def iter_warc_responses(path: Path) -> Iterator[ArchivedResponse]:
+    """Every whole response record in a WARC file, or in every WARC of a folder."""
+    for file in warc_files(path):
+        yield from _read_file(file)
+
+
+def _read_file(file: Path) -> Iterator[ArchivedResponse]:
+    with file.open("rb") as handle:
+        records = iter(ArchiveIterator(handle))
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                return
+            except Exception as exc:  # warcio reports torn input in assorted ways
+                log.warning("%s: unreadable from here on (%r); kept the records before", file, exc)
+                return
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            response = _whole_response(record)
+            if response is None:
+                log.warning("%s: a torn record at the end (killed run?), dropped", file)
+                return
+            yield response
+
+
+def _whole_response(record: Any) -> ArchivedResponse | None:
+    """The response, or None when its payload is shorter than declared or fails its digest."""
+    payload = record.raw_stream.read()
+    declared = record.http_headers.get_header("Content-Length")
+    if declared is not None and declared.isdigit() and int(declared) != len(payload):
+        return None
+    digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
+    sha1 = base64.b32encode(hashlib.sha1(payload).digest()).decode()
+    if digest.startswith("sha1:") and digest[5:] != sha1:
+        return None
+    date = record.rec_headers.get_header("WARC-Date") or ""
+    return ArchivedResponse(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        status=int(record.http_headers.get_statuscode()),
+        headers={k.lower(): v for k, v in record.http_headers.headers},
+        content=payload,
+        fetched_at=datetime.fromisoformat(date.replace("Z", "+00:00")),
+    )
