@@ -1,0 +1,345 @@
+"""The crawl's pipeline: discover -> fetch -> archive -> parse -> store, in that order.
+
+Discovery walks the listing (or a sitemap, or the feed) one document at a time and queues the items
+the incremental rule wants; workers fetch them (with stored validators), archive every response,
+parse in an executor so the event loop never blocks on HTML, and commit each outcome to the
+state at once. At the end the output folder publishes the run's records and rewrites the dataset
+atomically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import httpx
+
+from osce_scrape import discover as disc
+from osce_scrape.archive import WarcWriter
+from osce_scrape.errors import DiscoveryError, FetchError, RobotsDisallowed
+from osce_scrape.fetch import FetchConfig, Fetcher, FetchResult
+from osce_scrape.harvest_plan import Due, plan_entry
+from osce_scrape.harvest_stats import RunStats
+from osce_scrape.parse import parse_page
+from osce_scrape.parse_job import ParseOutcome, ParserFn, parse_job
+from osce_scrape.state import ERROR, OK, REJECTED, State
+from osce_scrape.store import OutputFolder
+
+log = logging.getLogger(__name__)
+
+Discovery = Literal["listing", "sitemap", "rss"]
+ProgressFn = Callable[[RunStats], None]
+
+# How far discovery may run ahead of the fetch workers, in items per worker: enough to keep every
+# worker busy while the next listing page is fetched, small enough that memory stays flat.
+QUEUE_PER_WORKER = 8
+MAX_SITEMAPS = 10_000  # a sitemap index that never ends is a trap, not a site
+_BACKFILL_KEY = "backfill_complete:{}"  # a run once walked this language's listing to its last page
+
+
+@dataclass(frozen=True)
+class HarvestConfig:
+    """What one crawl does; `fetch` carries the base URL, politeness and timeouts."""
+
+    fetch: FetchConfig
+    out: Path = Path("output")
+    discover: Discovery = "listing"
+    since: dt.date | None = None
+    max_pages: int | None = None
+    recheck_days: int = 30
+    languages: tuple[str, ...] = ("en",)
+    parse_processes: int = 0  # 0: parse in one worker thread; N: in a pool of N processes
+    today: dt.date | None = None  # for tests; default: today's UTC date
+
+    @property
+    def base_url(self) -> str:
+        return self.fetch.base_url.rstrip("/")
+
+
+def language_listing_url(base_url: str, language: str, page: int) -> str:
+    """English at /press-releases, others under their prefix (/ru/press-releases?page=N)."""
+    prefix = base_url if language == "en" else f"{base_url}/{language}"
+    return disc.listing_url(prefix, page)
+
+
+@dataclass
+class _Run:
+    config: HarvestConfig
+    state: State
+    out: OutputFolder
+    fetcher: Fetcher
+    warc: WarcWriter
+    executor: concurrent.futures.Executor
+    parser: ParserFn
+    on_progress: ProgressFn | None
+    stats: RunStats
+    queued: set[str] = field(default_factory=set)
+    queue: asyncio.Queue[Due | None] = field(default_factory=asyncio.Queue)
+
+    @property
+    def today(self) -> dt.date:
+        return self.config.today or dt.datetime.now(dt.UTC).date()
+
+    def progress(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.stats)
+
+    async def crawl(self) -> None:
+        """Discovery feeds a bounded queue; workers drain it (twice the fetch concurrency, so
+        parsing one page overlaps fetching the next)."""
+        workers = max(1, self.config.fetch.concurrency) * 2
+        self.queue = asyncio.Queue(maxsize=workers * QUEUE_PER_WORKER)
+        tasks = [asyncio.create_task(self.work()) for _ in range(workers)]
+        try:
+            await self.discover()
+            for _ in tasks:
+                await self.queue.put(None)
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)  # let cancelled workers unwind
+
+    # --- discovery ------------------------------------------------------------------------------
+
+    async def discover(self) -> None:
+        if self.config.discover == "listing":
+            for language in self.config.languages:
+                await self._walk_listing(language)
+        elif self.config.discover == "sitemap":
+            await self._walk_sitemaps()
+        else:
+            await self._read_feed()
+
+    async def _document(self, url: str) -> FetchResult | None:
+        """Fetch a discovery document (listing page, sitemap, feed); None when it failed."""
+        try:
+            result = await self.fetcher.fetch(url)
+        except FetchError as exc:
+            self._failed(url, exc)
+            return None
+        self._archive(result)
+        self.stats.discovery_documents += 1
+        return result
+
+    async def _walk_listing(self, language: str) -> None:
+        backfilled = self.state.get_meta(_BACKFILL_KEY.format(language)) == "1"
+        url: str | None = language_listing_url(self.config.base_url, language, 0)
+        pages = 0
+        while url is not None:
+            if self.config.max_pages is not None and pages >= self.config.max_pages:
+                return
+            result = await self._document(url)
+            if result is None:
+                return
+            page = disc.parse_listing(result.content, result.final_url)
+            pages += 1
+            if not page.entries:
+                break
+            wanted, older = await self._offer(page.entries)
+            if older:
+                log.info("listing %s: entries older than %s, stopping", url, self.config.since)
+                return
+            if backfilled and not wanted:
+                log.info("listing %s: nothing new on this page, stopping (incremental)", url)
+                return
+            url = page.next_url if page.next_url and page.next_url != url else None
+        self.state.set_meta(_BACKFILL_KEY.format(language), "1")
+
+    async def _walk_sitemaps(self) -> None:
+        pending = [f"{self.config.base_url}/sitemap.xml"]
+        seen: set[str] = set()
+        limit = self.config.max_pages or MAX_SITEMAPS
+        while pending and len(seen) < limit:
+            url = pending.pop(0)
+            if url in seen or not self._allowed(url):
+                continue
+            seen.add(url)
+            result = await self._document(url)
+            if result is None:
+                continue
+            try:
+                doc = disc.parse_sitemap(result.content, result.final_url)
+            except DiscoveryError as exc:
+                self._failed(url, exc)
+                continue
+            pending.extend(doc.sitemaps)
+            await self._offer(doc.urls)
+
+    async def _read_feed(self) -> None:
+        url = f"{self.config.base_url}/rss.xml"
+        result = await self._document(url)
+        if result is None:
+            return
+        try:
+            entries = disc.parse_feed(result.content, result.final_url)
+        except DiscoveryError as exc:
+            self._failed(url, exc)
+            return
+        await self._offer(entries)
+
+    def _allowed(self, url: str) -> bool:
+        if disc.is_allowed_host(url, self.config.base_url):
+            return True
+        self.stats.off_host += 1
+        log.debug("skipped %s: not on an allowed host", url)
+        return False
+
+    async def _offer(self, entries: list[disc.ListingEntry]) -> tuple[int, bool]:
+        """Queue what the incremental rule wants; return (how many, any before --since)."""
+        fresh = [e for e in entries if self._allowed(e.url) and e.url not in self.queued]
+        self.state.note_discovered((e.url, e.title, e.date) for e in fresh)
+        wanted, older = 0, False
+        for entry in fresh:
+            self.queued.add(entry.url)
+            self.stats.discovered += 1
+            due = plan_entry(
+                entry,
+                self.state.get(entry.url),
+                self.today,
+                self.config.recheck_days,
+                self.config.since,
+            )
+            if due is None:
+                older = older or bool(
+                    self.config.since and entry.date and entry.date < self.config.since
+                )
+                self.stats.skipped += 1
+                continue
+            wanted += 1
+            self.stats.queued += 1
+            await self.queue.put(due)
+        self.progress()
+        return wanted, older
+
+    # --- fetch, archive, parse, store -----------------------------------------------------------
+
+    async def work(self) -> None:
+        while (due := await self.queue.get()) is not None:
+            await self._process(due)
+            self.progress()
+
+    async def _process(self, due: Due) -> None:
+        try:
+            result = await self.fetcher.fetch(
+                due.url, etag=due.etag, last_modified=due.last_modified
+            )
+        except FetchError as exc:
+            self._failed(due.url, exc)
+            return
+        self._archive(result)
+        headers = {k.lower(): v for k, v in result.headers.items()}
+        validators = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
+        if result.not_modified:
+            self.stats.not_modified += 1
+            status = due.previous_status if due.previous_status in (OK, REJECTED) else OK
+            self.state.note_fetch(due.url, status=status, fetched_at=result.fetched_at,
+                                  http_status=result.status, **validators)  # fmt: skip
+            return
+        self.stats.fetched += 1
+        loop = asyncio.get_running_loop()
+        outcome: ParseOutcome = await loop.run_in_executor(
+            self.executor, parse_job, self.parser, result.content, result.final_url,
+            result.encoding, result.fetched_at,
+        )  # fmt: skip
+        if outcome.record is None:
+            self.stats.rejected += 1
+            self.out.reject(due.url, outcome.reason, outcome.kind, result.fetched_at)
+            log.info("rejected %s: %s", due.url, outcome.reason)
+            status = REJECTED
+        else:
+            self._compare_with_listing(due, outcome)
+            change = self.state.store_record(
+                due.url, record_id=outcome.record.id, date=outcome.record.date,
+                sha256=outcome.record.sha256, json_line=outcome.record.json_line,
+            )  # fmt: skip
+            self.stats.unchanged += change == "unchanged"
+            status = OK
+        self.state.note_fetch(due.url, status=status, fetched_at=result.fetched_at,
+                              http_status=result.status, **validators)  # fmt: skip
+
+    def _archive(self, result: FetchResult) -> None:
+        self.stats.bytes += len(result.content)
+        self.stats.retries += result.retries
+        self.warc.write(result)
+
+    def _compare_with_listing(self, due: Due, outcome: ParseOutcome) -> None:
+        """The page wins; a listing that disagrees with it is reported, not believed."""
+        assert outcome.record is not None
+        if due.title and _norm(due.title) != _norm(outcome.record.title):
+            self.stats.disagree("title", due.url, due.title, outcome.record.title)
+        if due.date and due.date != outcome.record.date:
+            self.stats.disagree(
+                "date", due.url, due.date.isoformat(), outcome.record.date.isoformat()
+            )
+
+    def _failed(self, url: str, exc: FetchError | DiscoveryError) -> None:
+        kind = type(exc).__name__
+        now = dt.datetime.now(dt.UTC)
+        if isinstance(exc, RobotsDisallowed):
+            self.stats.disallowed += 1  # the site's wish, not a failure of the run
+        else:
+            self.stats.errors[kind] = self.stats.errors.get(kind, 0) + 1
+            log.warning("%s: %s", url, exc.reason)
+        self.out.reject(url, exc.reason, kind, now)
+        if url in self.queued:
+            status = getattr(exc, "status", None)
+            self.state.note_fetch(url, status=ERROR, fetched_at=now, http_status=status,
+                                  error=f"{kind}: {exc.reason}")  # fmt: skip
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+async def harvest(
+    config: HarvestConfig,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    parser: ParserFn = parse_page,
+    on_progress: ProgressFn | None = None,
+) -> RunStats:
+    """Crawl per `config` into its output folder and return the run's stats."""
+    started = time.monotonic()
+    out = OutputFolder(config.out)
+    with out.locked(), State(out.state_path) as state, _executor(config) as executor:
+        run_name = out.new_run_name(dt.datetime.now(dt.UTC))
+        out.adopt_dataset(state)
+        stats = RunStats()
+        try:
+            async with Fetcher(config.fetch, transport=transport) as fetcher:
+                with WarcWriter(out.archive, name=run_name) as warc:
+                    run = _Run(config, state, out, fetcher, warc, executor, parser, on_progress,
+                               stats)  # fmt: skip
+                    await run.crawl()
+        finally:
+            # Publish what was stored even when the crawl broke off: the dataset stays whole.
+            stats.new, stats.changed = out.publish(state, run_name)
+            stats.seconds = round(time.monotonic() - started, 3)
+            stats.run = run_name
+            out.write_stats(run_name, stats.as_dict())
+        log.info("run %s: %s", run_name, stats.line())
+        return stats
+
+
+def _executor(config: HarvestConfig) -> concurrent.futures.Executor:
+    if config.parse_processes > 0:
+        return concurrent.futures.ProcessPoolExecutor(max_workers=config.parse_processes)
+    return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
+
+
+def run_harvest(
+    config: HarvestConfig,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    on_progress: ProgressFn | None = None,
+) -> RunStats:
+    """`harvest` from synchronous code (the CLI)."""
+    return asyncio.run(harvest(config, transport=transport, on_progress=on_progress))

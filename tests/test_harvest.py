@@ -1,0 +1,269 @@
+"""The crawl pipeline over a fake site (httpx.MockTransport): discovery, incremental rule, output."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from fakesite import BASE, FakeSite, fake_parse
+from osce_scrape.errors import OutputLocked
+from osce_scrape.fetch import FetchConfig
+from osce_scrape.harvest import HarvestConfig, RunStats, harvest, language_listing_url
+from osce_scrape.state import ERROR, REJECTED, State
+from osce_scrape.store import OutputFolder
+
+TODAY = dt.date(2026, 1, 31)
+
+
+def crawl(
+    site: FakeSite, out: Path, transport: httpx.AsyncBaseTransport | None = None, **options: Any
+) -> RunStats:
+    fetch = FetchConfig(base_url=BASE, rate=0, concurrency=3, max_attempts=2, backoff_initial=0.0)
+    config = HarvestConfig(fetch=fetch, out=out, today=TODAY, **options)
+    return asyncio.run(harvest(config, transport=transport or site.transport(), parser=fake_parse))
+
+
+def dataset(out: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (out / "press_releases.jsonl").read_text().splitlines()]
+
+
+def run_records(out: Path, stats: RunStats) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (out / "runs" / f"{stats.run}.jsonl").read_text().splitlines()]
+
+
+def item_requests(site: FakeSite, start: int = 0) -> list[httpx.Request]:
+    return [r for r in site.requests[start:] if r.url.path.startswith("/secretariat/")]
+
+
+def listing_pages(site: FakeSite, start: int = 0) -> list[str]:
+    return [r.url.params["page"] for r in site.requests[start:] if r.url.path.endswith("press-releases")]
+
+
+def test_full_crawl_writes_every_item_sorted_with_provenance(tmp_path: Path) -> None:
+    """A first crawl follows the pager to the end and writes every item, sorted by date then id."""
+    site = FakeSite.make(25, TODAY)
+    stats = crawl(site, tmp_path)
+    records = dataset(tmp_path)
+    assert sorted(r["id"] for r in records) == sorted(i.path.rsplit("/", 1)[1] for i in site.items)
+    assert [(r["date"], r["id"]) for r in records] == sorted((r["date"], r["id"]) for r in records)
+    assert all(r["provenance"]["fetched_at"] for r in records)
+    assert listing_pages(site) == ["0", "1", "2"]
+    assert (stats.discovered, stats.fetched, stats.new, stats.changed, stats.rejected) == (25, 25, 25, 0, 0)
+    assert len(run_records(tmp_path, stats)) == 25
+    saved = json.loads((tmp_path / "runs" / f"{stats.run}.json").read_text())
+    assert (saved["new"], saved["fetched"], saved["discovery_documents"]) == (25, 25, 3)
+    assert saved["bytes"] > 0 and saved["seconds"] > 0
+    assert (tmp_path / "archive" / f"{stats.run}.warc.gz").stat().st_size > 0
+
+
+def test_second_run_revalidates_only_recent_items_and_stops_early(tmp_path: Path) -> None:
+    """Run two sends conditional requests for the 31 items of the last 30 days only, stops at the
+    first listing page with nothing due, and writes an empty run file."""
+    site = FakeSite.make(60, TODAY)  # one item a day, newest first: page 4 holds days 40-49
+    crawl(site, tmp_path)
+    start = len(site.requests)
+    stats = crawl(site, tmp_path)
+    revalidated = item_requests(site, start)
+    assert len(revalidated) == 31
+    assert all(r.headers.get("if-none-match") for r in revalidated)
+    assert listing_pages(site, start) == ["0", "1", "2", "3", "4"]
+    assert (stats.not_modified, stats.fetched, stats.new, stats.changed) == (31, 0, 0, 0)
+    assert (tmp_path / "runs" / f"{stats.run}.jsonl").read_text() == ""
+    assert len(dataset(tmp_path)) == 60
+
+
+def test_an_edited_recent_page_shows_up_as_changed(tmp_path: Path) -> None:
+    """A recent page edited on the site is refetched (new ETag) and published as changed."""
+    site = FakeSite.make(15, TODAY)
+    crawl(site, tmp_path)
+    site.items[3].body, site.items[3].version = "Corrected body.", 2
+    stats = crawl(site, tmp_path)
+    assert (stats.changed, stats.new, stats.fetched, stats.not_modified) == (1, 0, 1, 14)
+    assert [r["body"] for r in run_records(tmp_path, stats)] == ["Corrected body."]
+    by_id = {r["id"]: r for r in dataset(tmp_path)}
+    assert by_id["1003"]["body"] == "Corrected body." and len(by_id) == 15
+
+
+def test_a_refetch_with_the_same_content_is_not_a_change(tmp_path: Path) -> None:
+    """A page re-sent in full (new ETag) but with the same content is unchanged, not published."""
+    site = FakeSite.make(5, TODAY)
+    crawl(site, tmp_path)
+    site.items[0].version = 2
+    stats = crawl(site, tmp_path)
+    assert (stats.fetched, stats.unchanged, stats.changed) == (1, 1, 0)
+    assert run_records(tmp_path, stats) == []
+
+
+def test_old_items_are_not_refetched(tmp_path: Path) -> None:
+    """An item older than --recheck-days, seen before, is skipped (its edits are not looked for)."""
+    site = FakeSite.make(5, TODAY)
+    crawl(site, tmp_path, recheck_days=2)
+    start = len(site.requests)
+    stats = crawl(site, tmp_path, recheck_days=2)
+    assert sorted(r.url.path for r in item_requests(site, start)) == [
+        "/secretariat/1000", "/secretariat/1001", "/secretariat/1002"]  # fmt: skip
+    assert stats.skipped == 2
+
+
+def test_listing_disagreement_keeps_the_page_and_reports_it(tmp_path: Path) -> None:
+    """When the listing's title differs from the page's, the record has the page's; stats say so."""
+    site = FakeSite.make(3, TODAY)
+    site.listing_titles["/secretariat/1001"] = "Old headline"
+    stats = crawl(site, tmp_path)
+    assert {r["id"]: r["title"] for r in dataset(tmp_path)}["1001"] == "Item 1"
+    assert stats.listing_disagreements == {"title": 1}
+    assert stats.disagreement_examples[0]["listing"] == "Old headline"
+
+
+def test_off_host_entries_are_counted_and_never_fetched(tmp_path: Path) -> None:
+    """Listing links to other hosts are counted as off_host and not requested."""
+    site = FakeSite.make(3, TODAY)
+    site.extra_entries = ["http://elsewhere.test/secretariat/9", "https://site.test/secretariat/9"]
+    stats = crawl(site, tmp_path)
+    assert stats.off_host == 2
+    assert {r.url.host for r in site.requests} == {"site.test"}
+    assert {r.url.scheme for r in site.requests} == {"http"}
+
+
+def test_rejected_pages_are_quarantined_with_their_reason(tmp_path: Path) -> None:
+    """A page that is not a press release goes to rejects.jsonl, not to the dataset."""
+    site = FakeSite.make(4, TODAY)
+    site.items[2].kind = "event"
+    stats = crawl(site, tmp_path)
+    rejects = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
+    assert [(r["url"], r["kind"], r["reason"]) for r in rejects] == [
+        (f"{BASE}/secretariat/1002", "NotAPressRelease", "an event, not a press release")]  # fmt: skip
+    assert dt.datetime.fromisoformat(rejects[0]["time"]).tzinfo is not None
+    assert stats.rejected == 1 and len(dataset(tmp_path)) == 3
+    with State(tmp_path / "state.sqlite") as state:
+        known = state.get(f"{BASE}/secretariat/1002")
+        assert known is not None and known.status == REJECTED
+
+
+def test_failed_fetches_are_counted_and_retried_next_run(tmp_path: Path) -> None:
+    """A page answering 500 is an error by kind; the next run fetches it again and gets its record."""
+    site = FakeSite.make(12, TODAY)
+    site.failing.add("/secretariat/1011")
+    stats = crawl(site, tmp_path, recheck_days=0)
+    assert stats.errors == {"HttpStatusError": 1} and stats.retries >= 0
+    with State(tmp_path / "state.sqlite") as state:
+        known = state.get(f"{BASE}/secretariat/1011")
+        assert known is not None and known.status == ERROR and known.http_status == 500
+    site.failing.clear()
+    second = crawl(site, tmp_path, recheck_days=0)
+    assert (second.new, second.fetched, second.errors) == (1, 1, {})
+    assert len(dataset(tmp_path)) == 12
+
+
+def test_robots_disallow_is_respected(tmp_path: Path) -> None:
+    """A URL robots.txt disallows is never requested; it is counted and listed in rejects."""
+    site = FakeSite.make(5, TODAY)
+    site.robots = "User-agent: *\nDisallow: /secretariat/1003\n"
+    stats = crawl(site, tmp_path)
+    assert "/secretariat/1003" not in site.paths_requested()
+    assert stats.disallowed == 1 and stats.errors == {}
+    assert "RobotsDisallowed" in (tmp_path / "rejects.jsonl").read_text()
+    assert len(dataset(tmp_path)) == 4
+
+
+def test_since_stops_the_listing_at_older_entries(tmp_path: Path) -> None:
+    """--since fetches only items on or after the date and reads no listing page beyond them."""
+    site = FakeSite.make(40, TODAY)
+    crawl(site, tmp_path, since=TODAY - dt.timedelta(days=12))
+    assert len(item_requests(site)) == 13
+    assert listing_pages(site) == ["0", "1"]
+
+
+def test_max_pages_bounds_the_listing(tmp_path: Path) -> None:
+    """--max-pages 2 reads two listing pages and fetches their 20 items."""
+    site = FakeSite.make(40, TODAY)
+    stats = crawl(site, tmp_path, max_pages=2)
+    assert listing_pages(site) == ["0", "1"] and stats.fetched == 20
+
+
+def test_an_interrupted_backfill_is_resumed_not_stopped_early(tmp_path: Path) -> None:
+    """After a run cut short by --max-pages, the next run walks past pages it has seen."""
+    site = FakeSite.make(30, TODAY)
+    crawl(site, tmp_path, max_pages=1, recheck_days=0)
+    stats = crawl(site, tmp_path, recheck_days=0)
+    assert stats.new == 20 and len(dataset(tmp_path)) == 30
+
+
+def test_languages_walk_prefixed_listings(tmp_path: Path) -> None:
+    """--languages en,ru walks /press-releases and /ru/press-releases."""
+    site = FakeSite.make(4, TODAY)
+    crawl(site, tmp_path, languages=("en", "ru"))
+    assert f"{BASE}/ru/press-releases?page=0" in [str(r.url) for r in site.requests]
+    assert sorted(r["language"] for r in dataset(tmp_path)) == ["en"] * 4 + ["ru"] * 4
+
+
+def test_language_listing_url() -> None:
+    """English has no prefix; other languages put theirs before /press-releases."""
+    assert language_listing_url(BASE, "en", 2) == f"{BASE}/press-releases?page=2"
+    assert language_listing_url(BASE, "ru", 0) == f"{BASE}/ru/press-releases?page=0"
+
+
+@pytest.mark.parametrize("discovery", ["sitemap", "rss"])
+def test_sitemap_and_feed_discovery(tmp_path: Path, discovery: str) -> None:
+    """--discover sitemap|rss finds every item without reading the listing."""
+    site = FakeSite.make(7, TODAY)
+    stats = crawl(site, tmp_path, discover=discovery)
+    assert listing_pages(site) == [] and stats.new == 7 and len(dataset(tmp_path)) == 7
+
+
+class _Crash(Exception):
+    pass
+
+
+def test_a_crash_mid_run_keeps_a_whole_dataset_and_the_next_run_completes(tmp_path: Path) -> None:
+    """A run broken off mid-crawl still publishes what it stored; a re-run adds the rest."""
+    site = FakeSite.make(30, TODAY)
+
+    def crashing(request: httpx.Request) -> httpx.Response:
+        if len(item_requests(site)) >= 12:
+            raise _Crash("killed")
+        return site.handle(request)
+
+    with pytest.raises(_Crash):
+        crawl(site, tmp_path, transport=httpx.MockTransport(crashing), recheck_days=0)
+    first = dataset(tmp_path)
+    assert 0 < len(first) < 30
+    stats = crawl(site, tmp_path, recheck_days=0)
+    assert len(dataset(tmp_path)) == 30
+    assert stats.new == 30 - len(first)
+
+
+def test_the_output_folder_is_locked_while_a_run_uses_it(tmp_path: Path) -> None:
+    """A second run on the same folder fails fast with OutputLocked."""
+    with OutputFolder(tmp_path).locked(), pytest.raises(OutputLocked):
+        crawl(FakeSite.make(1, TODAY), tmp_path)
+
+
+def test_a_lost_state_is_rebuilt_from_the_dataset(tmp_path: Path) -> None:
+    """With state.sqlite gone, the previous dataset is read back and merged: nothing is dropped,
+    and unchanged pages are not reported as new."""
+    site = FakeSite.make(6, TODAY)
+    crawl(site, tmp_path)
+    for name in ("state.sqlite", "state.sqlite-wal", "state.sqlite-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    del site.items[0]
+    stats = crawl(site, tmp_path)
+    assert (stats.new, stats.unchanged) == (0, 5)
+    assert len(dataset(tmp_path)) == 6
+
+
+def test_progress_is_reported(tmp_path: Path) -> None:
+    """on_progress is called as items finish, ending with every queued item done."""
+    seen: list[tuple[int, int]] = []
+    fetch = FetchConfig(base_url=BASE, rate=0)
+    config = HarvestConfig(fetch=fetch, out=tmp_path, today=TODAY)
+    site = FakeSite.make(5, TODAY)
+    asyncio.run(harvest(config, transport=site.transport(), parser=fake_parse,
+                        on_progress=lambda s: seen.append((s.done, s.queued))))  # fmt: skip
+    assert seen[-1] == (5, 5)
