@@ -11,7 +11,8 @@
     │   ├── HostNotAllowed    the URL (or a redirect) leaves the allowed hosts
     │   └── RedirectError     too many redirects, or a redirect loop
     ├── DiscoveryError        a listing, sitemap or feed could not be read (malformed, unsafe XML, too big)
-    └── OutputLocked          another run holds the output folder's lock
+    ├── OutputLocked          another run holds the output folder's lock
+    └── DatasetError          a dataset file could not be read, exported or described
 
 Every error names what it is about (a URL or a path) so a message is useful on its own.
 """
@@ -77,3 +78,7 @@ class DiscoveryError(OsceScrapeError):
 
 class OutputLocked(OsceScrapeError):
     """Another run holds the output folder's lock."""
+
+
+class DatasetError(OsceScrapeError):
+    """A dataset file could not be read (bad line, unknown format) or written in the format asked."""
