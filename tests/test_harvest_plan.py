@@ -1,0 +1,56 @@
+"""The incremental rule, case by case."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from osce_scrape.discover import ListingEntry
+from osce_scrape.harvest_plan import plan_entry
+from osce_scrape.state import ERROR, NEW, OK, REJECTED, UrlState
+
+TODAY = dt.date(2026, 3, 1)
+URL = "http://x/secretariat/1"
+
+
+def known(status: str, record_date: dt.date | None = None, etag: str | None = '"e"') -> UrlState:
+    return UrlState(URL, None, None, status, 200, etag, "Mon, 01 Jan 2024 00:00:00 GMT", "1", None,
+                    record_date, None, None, None)  # fmt: skip
+
+
+def entry(days_ago: int | None) -> ListingEntry:
+    date = None if days_ago is None else TODAY - dt.timedelta(days=days_ago)
+    return ListingEntry(URL, "T", date, None)
+
+
+@pytest.mark.parametrize(
+    ("listing_age", "state", "fetch", "conditional"),
+    [
+        (400, None, True, False),  # never seen: fetched, however old
+        (400, known(NEW, etag=None), True, False),  # discovered by a killed run, never fetched
+        (400, known(ERROR), True, True),  # failed last time: again, with old validators
+        (5, known(OK, TODAY - dt.timedelta(days=5)), True, True),  # recent: revalidated
+        (30, known(OK, TODAY - dt.timedelta(days=30)), True, True),  # the window is inclusive
+        (31, known(OK, TODAY - dt.timedelta(days=31)), False, False),  # settled past: skipped
+        (None, known(OK, None), True, True),  # no date anywhere: cannot tell, revalidate
+        (2, known(OK, TODAY - dt.timedelta(days=300)), False, False),  # the record's date wins
+        (400, known(REJECTED), False, False),  # an old rejection stays rejected
+        (3, known(REJECTED), True, True),  # a recent rejection is revalidated
+    ],
+)
+def test_plan_entry(listing_age: int | None, state: UrlState | None, fetch: bool, conditional: bool) -> None:
+    """Unseen or failed items are fetched, recent ones revalidated, old settled ones skipped."""
+    due = plan_entry(entry(listing_age), state, TODAY, recheck_days=30)
+    assert (due is not None) == fetch
+    if due is not None:
+        assert (due.etag is not None) == conditional
+        assert due.previous_status == (state.status if state else None)
+
+
+def test_since_skips_older_entries_even_unseen() -> None:
+    """With --since, an entry dated before it is not fetched; one on the day is."""
+    since = TODAY - dt.timedelta(days=10)
+    assert plan_entry(entry(11), None, TODAY, 30, since) is None
+    assert plan_entry(entry(10), None, TODAY, 30, since) is not None
+    assert plan_entry(entry(None), None, TODAY, 30, since) is not None  # undated: cannot tell

@@ -1,0 +1,99 @@
+"""The output folder: content hashes, run names, rejects, publishing, reading a dataset back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from osce_scrape.errors import OutputLocked
+from osce_scrape.state import State
+from osce_scrape.store import OutputFolder, record_sha256, run_stamp
+
+WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+
+
+def record(record_id: str, date: str, body: str, fetched_at: str | None = None) -> dict[str, object]:
+    return {"id": record_id, "url": f"http://x/{record_id}", "date": date, "body": body,
+            "provenance": {"parser_version": "1", "fetched_at": fetched_at}}  # fmt: skip
+
+
+def test_record_hash_ignores_fetch_time_only() -> None:
+    """Two fetches of the same content hash alike; a different body does not."""
+    a = record("1", "2024-01-01", "x", "2026-01-01T00:00:00Z")
+    b = record("1", "2024-01-01", "x", "2026-02-01T00:00:00Z")
+    assert record_sha256(a) == record_sha256(b)
+    assert record_sha256(a) != record_sha256(record("1", "2024-01-01", "y"))
+
+
+def test_run_names_are_utc_and_unique(tmp_path: Path) -> None:
+    """Runs are named by UTC start time; a second run in the same second gets a suffix."""
+    local = WHEN.astimezone(dt.timezone(dt.timedelta(hours=5)))
+    assert run_stamp(local) == "20260102T030405Z"
+    folder = OutputFolder(tmp_path)
+    folder.runs.mkdir()
+    (folder.runs / "20260102T030405Z.json").write_text("{}")
+    assert folder.new_run_name(WHEN) == "20260102T030405Z-1"
+
+
+def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
+    """A second lock on a locked folder fails with OutputLocked; after release it succeeds."""
+    second = OutputFolder(tmp_path)
+    with OutputFolder(tmp_path).locked(), pytest.raises(OutputLocked):
+        second.locked().__enter__()
+    with second.locked():
+        assert (tmp_path / ".lock").exists()
+
+
+def test_rejects_are_appended_as_json_lines(tmp_path: Path) -> None:
+    """Each rejection is one JSON line with url, reason, kind and time, appended across runs."""
+    for n in range(2):
+        folder = OutputFolder(tmp_path)
+        with folder.locked():
+            folder.reject(f"http://x/{n}", "why", "NotAPressRelease", WHEN)
+    lines = [json.loads(x) for x in (tmp_path / "rejects.jsonl").read_text().splitlines()]
+    assert [x["url"] for x in lines] == ["http://x/0", "http://x/1"]
+    assert lines[0] == {"url": "http://x/0", "reason": "why", "kind": "NotAPressRelease",
+                        "time": WHEN.isoformat()}  # fmt: skip
+
+
+def _put(state: State, rec: dict[str, object]) -> None:
+    state.store_record(str(rec["url"]), record_id=str(rec["id"]),
+                       date=dt.date.fromisoformat(str(rec["date"])),
+                       sha256=record_sha256(rec), json_line=json.dumps(rec))  # fmt: skip
+
+
+def test_publish_writes_run_file_and_sorted_dataset(tmp_path: Path) -> None:
+    """publish writes the unpublished records to the run file and the whole dataset, sorted;
+    publishing again with nothing new writes an empty run file."""
+    folder = OutputFolder(tmp_path)
+    with State(folder.state_path) as state:
+        _put(state, record("b", "2024-01-02", "x"))
+        _put(state, record("a", "2024-01-03", "y"))
+        assert folder.publish(state, "r1") == (2, 0)
+        _put(state, record("b", "2024-01-02", "changed"))
+        assert folder.publish(state, "r2") == (0, 1)
+        assert folder.publish(state, "r3") == (0, 0)
+    ids = [json.loads(x)["id"] for x in folder.dataset.read_text().splitlines()]
+    assert ids == ["b", "a"]
+    assert [json.loads(x)["body"] for x in (folder.runs / "r2.jsonl").read_text().splitlines()] == [
+        "changed"]  # fmt: skip
+    assert (folder.runs / "r3.jsonl").read_text() == ""
+
+
+def test_adopt_reads_a_foreign_dataset_once(tmp_path: Path) -> None:
+    """A dataset file the state did not write is read back (bad lines skipped); ours is not reread."""
+    folder = OutputFolder(tmp_path)
+    lines = [
+        json.dumps(record("1", "2024-01-01", "x")),
+        "{broken",
+        json.dumps(record("2", "2024-01-02", "y")),
+    ]
+    folder.dataset.write_text("\n".join(lines) + "\n")
+    with State(folder.state_path) as state:
+        assert folder.adopt_dataset(state) == 2
+        folder.publish(state, "r1")
+        assert folder.adopt_dataset(state) == 0
+        assert list(state.iter_unpublished()) == []
