@@ -18,6 +18,15 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_HTML_LANG = re.compile(rb"""<html[^>]{0,200}?\blang\s*=\s*["']?([A-Za-z]{2})\b""", re.IGNORECASE)
+_NON_ASCII_WORD = re.compile(rb"[A-Za-z\x80-\xff]*[\x80-\xff][A-Za-z\x80-\xff]*")
+# Windows code pages the site's languages were written in before UTF-8.
+LEGACY_ENCODINGS = {
+    **dict.fromkeys(("ru", "uk", "be", "bg", "mk", "kk", "ky", "tg", "mn"), "cp1251"),
+    **dict.fromkeys(("pl", "cs", "sk", "hu", "hr", "sl", "ro", "sq", "bs"), "cp1250"),
+    **dict.fromkeys(("lt", "lv", "et"), "cp1257"),
+    "tr": "cp1254", "az": "cp1254", "el": "cp1253",
+}  # fmt: skip
 META_SCAN_BYTES = 4096  # the HTML spec's prescan looks at the first 1024 bytes; old pages put meta later
 
 
@@ -28,9 +37,20 @@ def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError):
             continue
-    guess = from_bytes(data[:200_000]).best()
-    encoding = guess.encoding if guess else "cp1252"
+    encoding = _guess(data)
     return data.decode(encoding, errors="replace"), encoding
+
+
+def _guess(data: bytes) -> str:
+    """An undeclared legacy encoding: the page language's usual one, else a guess from the words that
+    hold non-ASCII bytes (on a whole page, mostly ASCII markup, detectors take windows-1251 for 1250)."""
+    if (match := _HTML_LANG.search(data[:META_SCAN_BYTES])) and (
+        by_language := LEGACY_ENCODINGS.get(match[1].decode("ascii").lower())
+    ):
+        return by_language
+    words = b" ".join(_NON_ASCII_WORD.findall(data[:500_000]))
+    guess = from_bytes(words).best() if words else None
+    return guess.encoding if guess else "cp1252"
 
 
 def _candidates(data: bytes, declared: str | None) -> list[str]:

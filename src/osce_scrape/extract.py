@@ -27,6 +27,7 @@ HEADER_LINE_LOOKAHEAD = 3  # the Newsroom header line and photo caption follow t
 TEASER_LINK_DENSITY = 0.9  # a heading that is all link is a teaser's title
 FURNITURE_LINK_DENSITY = 0.8  # a short block that is mostly link is "Read more", "Download", ...
 FURNITURE_MAX_CHARS = 120
+DATE_DISPLAY_MAX_CHARS = 40  # a block that is just a <time> ("21 May 2013, 10:00") shows the date
 T = TypeVar("T")
 _TYPES = {t.casefold(): t for t in sel.PRESS_CONTENT_TYPES + sel.NON_PRESS_CONTENT_TYPES}
 
@@ -93,6 +94,8 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
         after_title += 1
         if after_title <= HEADER_LINE_LOOKAHEAD and _is_header_line(block, result, language):
             roles[i] = "header"
+        elif block.datetime and len(block.text) <= DATE_DISPLAY_MAX_CHARS:
+            roles[i] = "date-display"
         elif sel.PHOTO_CAPTION_TAIL.search(block.text):
             roles[i] = "caption"
         elif _is_furniture(block, page.title):
@@ -176,7 +179,7 @@ def extract_date(
     for value in meta.values.get("date", []):
         if found := find_date(value, language):
             return Found(found, "metadata")
-    for i in roles.indexes("meta", "title", "content-type", "before-title", "header", "body"):
+    for i in roles.indexes("meta", "title", "content-type", "before-title", "header", "date-display", "body"):
         stamp = page.blocks[i].datetime
         if stamp and (found := parse_date(stamp, language)):
             return Found(found, "time[datetime]")

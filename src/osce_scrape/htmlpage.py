@@ -188,7 +188,7 @@ def _headline_candidates(tree: LexborHTMLParser) -> Iterator[LexborNode]:
             if node.mem_id in seen or not text:
                 continue
             seen.add(node.mem_id)
-            if text.casefold() not in sel.MENU_LABELS and text.casefold() != sel.SITE_NAME.casefold():
+            if text.casefold() != sel.SITE_NAME.casefold():  # a logo in an <h1> is not a headline
                 yield node
 
 

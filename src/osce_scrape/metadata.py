@@ -17,6 +17,7 @@ from osce_scrape.dates import find_dateline
 MAX_LABEL_BLOCK_CHARS = 400  # a label with its inline values; a longer block is prose that mentions one
 MAX_VALUE_CHARS = 250  # the longest structure name is ~110 characters
 MAX_VALUES = 40  # "Where we are" lists up to 18 structures, "What we do" 18 fields
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 SINGLE_VALUED = frozenset({"date", "place", "content_type", "type", "country"})
 
 
@@ -38,7 +39,9 @@ def label_of(block: Block) -> tuple[str, str] | None:
         return None
     match = sel.LABEL_LINE.match(block.text)
     if not match:
-        return None
+        # Drupal 8 field labels may drop the colon: then the whole block must be the label.
+        bare = " ".join(block.text.casefold().split())
+        return (sel.LABELS[bare], "") if bare in sel.LABELS and block.tag not in HEADING_TAGS else None
     return sel.LABELS[" ".join(match["label"].casefold().split())], match["value"].strip()
 
 

@@ -1,0 +1,25 @@
+"""Shared fixtures: where the reference material and the fixture pages are."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests' own helper modules (pagekit)
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """../shared/reference beside the checkout (CI has it too)."""
+    path = ROOT.parent / "shared" / "reference"
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the tests need the shared reference material")
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return ROOT / "fixtures" / "pages"

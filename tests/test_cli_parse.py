@@ -1,0 +1,58 @@
+"""`osce-scrape parse` and `schema`: records out, rejections beside them, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from osce_scrape.cli import cli
+from pagekit import BODY, TITLE, page
+
+
+def _folder(tmp_path: Path) -> Path:
+    pages = tmp_path / "pages"
+    (pages / "nested").mkdir(parents=True)
+    (pages / "good.html").write_text(page(f"<h1>{TITLE}</h1>{BODY}"), encoding="utf-8")
+    (pages / "nested" / "listing.htm").write_text(page("<h1>Press releases</h1>"), encoding="utf-8")
+    (pages / "ignored.json").write_text("{}", encoding="utf-8")
+    return pages
+
+
+def test_parse_folder_to_file_with_rejects(tmp_path: Path) -> None:
+    """A folder is read recursively; records go to FILE, rejections to FILE's .rejects.jsonl; exit 1."""
+    out = tmp_path / "out" / "records.jsonl"
+    result = CliRunner().invoke(cli, ["parse", str(_folder(tmp_path)), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["id"], r["title"]) for r in records] == [("101809", TITLE)]
+    rejects = [
+        json.loads(line) for line in (tmp_path / "out" / "records.rejects.jsonl").read_text().splitlines()
+    ]
+    assert len(rejects) == 1 and rejects[0]["path"].endswith("listing.htm")
+    assert "section name" in rejects[0]["reason"] and rejects[0]["error"] == "NotAPressRelease"
+    assert "1 parsed, 1 rejected" in result.stderr
+
+
+def test_parse_to_stdout_all_good(tmp_path: Path) -> None:
+    """With every page parsed, records go to stdout and the exit code is 0."""
+    good = _folder(tmp_path) / "good.html"
+    result = CliRunner().invoke(cli, ["parse", str(good)])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["title"] == TITLE
+
+
+def test_parse_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    """A path that does not exist is a usage error (exit 2) naming it."""
+    result = CliRunner().invoke(cli, ["parse", str(tmp_path / "nope.html")])
+    assert result.exit_code == 2 and "nope.html" in result.output
+
+
+def test_schema_lists_every_field() -> None:
+    """`schema` prints the record's JSON Schema with all its fields required but the defaults."""
+    schema = json.loads(CliRunner().invoke(cli, ["schema"]).stdout)
+    assert set(schema["properties"]) >= {
+        "id", "url", "language", "content_type", "title", "date", "place", "sources",
+        "fields_of_work", "body", "contacts", "translations", "provenance",
+    }  # fmt: skip

@@ -1,0 +1,72 @@
+"""Mangled or arbitrary input never crashes the parser: a valid record or the project's error, always."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from osce_scrape import ParseError, PressRelease, parse_page, parse_text
+from pagekit import BODY, TITLE, page
+
+SEED_PAGE = page(
+    f'<div class="content-type">Press release</div><h1>{TITLE}</h1><ul><li>Date:</li><li>Place:</li>'
+    f"<li>VIENNA</li><li>Source:</li><li>OSCE Secretariat</li></ul>{BODY}<h2>Contacts</h2><p>Press</p>"
+)
+TAGS = ["p", "div", "li", "ul", "h1", "h2", "time", "a", "br", "table", "td", "dl", "dt", "dd", "script"]
+
+
+def _check(result: object) -> None:
+    assert isinstance(result, PressRelease)
+    assert result.title and result.body
+
+
+def _parse(data: str | bytes) -> None:
+    try:
+        _check(parse_page(data, url="https://www.osce.org/secretariat/1"))
+    except ParseError as exc:
+        assert exc.reason
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_pages_never_crash(data: st.DataObject) -> None:
+    """Cutting, splicing and duplicating pieces of a full page gives a record or a ParseError."""
+    html = SEED_PAGE
+    for _ in range(data.draw(st.integers(1, 6))):
+        start = data.draw(st.integers(0, len(html)))
+        end = data.draw(st.integers(start, min(len(html), start + 400)))
+        action = data.draw(st.sampled_from(["cut", "dup", "junk", "tag"]))
+        if action == "cut":
+            html = html[:start] + html[end:]
+        elif action == "dup":
+            html = html[:start] + html[start:end] * 2 + html[start:]
+        elif action == "junk":
+            html = html[:start] + data.draw(st.text(max_size=40)) + html[start:]
+        else:
+            tag = data.draw(st.sampled_from(TAGS))
+            html = html[:start] + f"<{tag}>" + html[start:end] + f"</{tag}>" + html[end:]
+    _parse(html)
+
+
+@settings(max_examples=150, deadline=2000)
+@given(st.binary(max_size=3000))
+def test_arbitrary_bytes_never_crash(data: bytes) -> None:
+    """Random bytes (any encoding, or none) give a ParseError, never another exception."""
+    _parse(data)
+
+
+@settings(max_examples=100, deadline=2000)
+@given(st.text(max_size=2000))
+def test_arbitrary_text_snapshots_never_crash(text: str) -> None:
+    """Random text given to the snapshot parser gives a record or a ParseError."""
+    try:
+        _check(parse_text(text, url="file:///x.txt"))
+    except ParseError as exc:
+        assert exc.reason
+
+
+def test_deeply_nested_markup_does_not_overflow() -> None:
+    """Ten thousand nested elements are walked without recursion limits."""
+    html = "<div>" * 10_000 + f"<h1>{TITLE}</h1>{BODY}" + "</div>" * 10_000
+    record = parse_page(html, url="https://www.osce.org/secretariat/2")
+    assert record.title == TITLE
