@@ -32,7 +32,8 @@ D = dt.date
         ("VIENNE, 20 novembre 2009 – Le", "VIENNE", D(2009, 11, 20)),
         ("CHIŞINĂU, 27 aprilie 2013 - Şefa", "CHIŞINĂU", D(2013, 4, 27)),
         ("МОСКВА, 20 ноября 2009 г. – Специальный", "МОСКВА", D(2009, 11, 20)),
-        ("TSAKHKADZOR, Kotayq region of Armenia, 20 October 2014 – A", "TSAKHKADZOR, Kotayq region of Armenia",
+        ("TSAKHKADZOR, Kotayq region of Armenia, 20 October 2014 – A",
+         "TSAKHKADZOR, Kotayq region of Armenia",
          D(2014, 10, 20)),
     ],
 )  # fmt: skip

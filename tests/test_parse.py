@@ -69,7 +69,8 @@ DATE_SOURCES = [
     ("metadata block", '<ul><li>Publishing date:</li><li>21 May 2013</li></ul>', "", "metadata"),
     ("time element", '<div class="date"><time datetime="2013-05-21T09:00:00Z">21 May</time></div>', "",
      "time[datetime]"),
-    ("article:published_time", "", '<meta property="article:published_time" content="2013-05-21T10:00:00+02:00">',
+    ("article:published_time", "",
+     '<meta property="article:published_time" content="2013-05-21T10:00:00+02:00">',
      "meta:article:published_time"),
     ("JSON-LD", "", '<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", '
      '"dateModified": "2020-01-01", "datePublished": "2013-05-21"}]}</script>', "json-ld:datePublished"),
@@ -81,7 +82,7 @@ DATE_SOURCES = [
     ("case", "in_article", "in_head", "rule"), DATE_SOURCES, ids=[c[0] for c in DATE_SOURCES]
 )
 def test_date_sources_outrank_the_dateline(case: str, in_article: str, in_head: str, rule: str) -> None:
-    """Each machine-readable date outranks the dateline (22 May); modified, footer and teaser dates never count."""
+    """Each machine-readable date outranks the dateline; modified, footer and teaser dates never count."""
     record = parse_page(page(f"<h1>{TITLE}</h1>{in_article}{BODY}", head=in_head))
     assert (record.date, record.provenance.rules["date"]) == (dt.date(2013, 5, 21), rule)
     assert record.body == BODY_TEXT
@@ -149,7 +150,7 @@ NON_ARTICLES = {
     ),
     "not found": "<h1>Page not found</h1><p>The requested page could not be found on this server.</p>",
     "menus only": "",
-    "landing": "<h1>Election reports</h1><p>ODIHR publishes a number of documents for any particular election "
+    "landing": "<h1>Election reports</h1><p>ODIHR publishes a number of documents for any election "
     "observation mission, including needs assessment reports and final reports.</p>",
 }
 
@@ -203,8 +204,8 @@ def test_text_snapshot_of_the_2009_page(reference_dir) -> None:  # type: ignore[
     paragraphs = record.body.split("\n\n")
     assert len(paragraphs) == 7
     assert paragraphs[0].startswith("MOSCOW, 20 November 2009 - The OSCE Special Representative")
-    assert paragraphs[-1].endswith("This was the last official visit of Biaudet to Moscow as the OSCE Special "
-                                   "Representative.")  # fmt: skip
+    assert paragraphs[-1].endswith("This was the last official visit of Biaudet to Moscow as the OSCE Special"
+                                   " Representative.")  # fmt: skip
     assert record.contacts is None and record.language == "en"
 
 
