@@ -137,7 +137,7 @@ def is_warc(path: Path) -> bool:
 def warc_files(path: Path) -> list[Path]:
     """`path` itself, or every WARC under the folder (recursively), oldest name first."""
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and is_warc(p))
+        return sorted((p for p in path.rglob("*") if p.is_file() and is_warc(p)), key=lambda p: (p.name, p))
     return [path]
 
 
@@ -185,3 +185,23 @@ def _whole_response(record: Any) -> ArchivedResponse | None:
         content=payload,
         fetched_at=datetime.fromisoformat(date.replace("Z", "+00:00")),
     )
+
+
+def iter_latest_pages(paths: list[Path]) -> Iterator[ArchivedResponse]:
+    """The newest 200 HTML response of each URL across WARC files or folders: the dataset's pages.
+
+    Two passes (first the dates, then the bodies) so memory holds URLs, never every page.
+    """
+    files = [file for path in paths for file in warc_files(path)]
+    latest: dict[str, datetime] = {}
+    for file in files:
+        for response in _read_file(file):
+            if response.status != 200 or not response.is_html:
+                continue
+            if response.url not in latest or response.fetched_at > latest[response.url]:
+                latest[response.url] = response.fetched_at
+    for file in files:
+        for response in _read_file(file):
+            if latest.get(response.url) == response.fetched_at and response.is_html:
+                del latest[response.url]  # once per URL, even if two records share the date
+                yield response

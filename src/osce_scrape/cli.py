@@ -66,6 +66,9 @@ def cli() -> None:
 def parse_command(paths: tuple[Path, ...], output: str, verbose: int, quiet: bool, log_json: bool) -> None:
     """Parse saved pages (.html, .htm, .txt; folders recursively) into JSON lines.
 
+    WARC archives (.warc, .warc.gz, as a crawl writes to OUT/archive/) give the newest
+    200 HTML response of each URL: osce-scrape parse output/archive/ re-derives the dataset.
+
     Rejected pages go, as {"path", "reason"} lines, to OUTPUT.rejects.jsonl (stderr when OUTPUT is -).
     Exit 0 when every page parsed, 1 when some were rejected.
 

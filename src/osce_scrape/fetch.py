@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import random
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, wait_exponential_jitter
+from tenacity import AsyncRetrying, RetryCallState
 
 from osce_scrape.discover import is_allowed_host
 from osce_scrape.errors import (
@@ -47,9 +48,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     _VERSION = "0+unknown"
 DEFAULT_USER_AGENT = f"osce-scrape/{_VERSION} (+https://github.com/osce-scrape/osce-scrape)"
 
-RETRY_STATUSES = frozenset(
-    {429, 500, 502, 503, 504}
-)  # transient by definition; other 4xx are final
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})  # transient by definition; other 4xx are final
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Retried: the connection failed, broke or was too slow. Not retried: our mistakes (bad URL, proxy).
 _RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
@@ -70,9 +69,7 @@ class FetchConfig:
     max_retry_seconds: float = 120  # total time budget of one fetch's retries
     respect_robots: bool = True
     max_redirects: int = 5
-    backoff_initial: float = (
-        1.0  # first retry waits ~1 s, then 2, 4, ... plus up to this much jitter
-    )
+    backoff_initial: float = 1.0  # first retry waits ~1 s, then 2, 4, ... plus up to this much jitter
     backoff_max: float = 30.0
 
 
@@ -138,9 +135,6 @@ class Fetcher:
             headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,
         )
-        self._backoff = wait_exponential_jitter(
-            initial=config.backoff_initial, max=config.backoff_max, jitter=config.backoff_initial
-        )
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -160,9 +154,7 @@ class Fetcher:
         """The rate limiter of `url`'s host (created on first use)."""
         key = host_key(url)
         if key not in self._limiters:
-            self._limiters[key] = HostRateLimiter(
-                self.config.rate, clock=self._clock, sleep=self._sleep
-            )
+            self._limiters[key] = HostRateLimiter(self.config.rate, clock=self._clock, sleep=self._sleep)
         return self._limiters[key]
 
     async def fetch(
@@ -185,9 +177,7 @@ class Fetcher:
             self.stats.not_modified += 1
         return result
 
-    async def _with_retries(
-        self, url: str, headers: dict[str, str], *, check_robots: bool
-    ) -> FetchResult:
+    async def _with_retries(self, url: str, headers: dict[str, str], *, check_robots: bool) -> FetchResult:
         started = self._clock()
 
         def out_of_budget(state: RetryCallState) -> bool:
@@ -222,11 +212,11 @@ class Fetcher:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, HttpStatusError) and exc.retry_after is not None:
             return exc.retry_after
-        return float(self._backoff(state))
+        config = self.config
+        backoff = min(config.backoff_max, config.backoff_initial * 2.0 ** (state.attempt_number - 1))
+        return backoff + random.uniform(0, config.backoff_initial)  # jitter spreads retry storms
 
-    async def _follow(
-        self, url: str, headers: dict[str, str], *, check_robots: bool
-    ) -> FetchResult:
+    async def _follow(self, url: str, headers: dict[str, str], *, check_robots: bool) -> FetchResult:
         """One attempt: send, and follow redirects within the allowed hosts, without loops."""
         seen = {url}
         current = url
@@ -238,9 +228,7 @@ class Fetcher:
             if response.status_code in REDIRECT_STATUSES and location:
                 target = str(httpx.URL(current).join(location))
                 if not is_allowed_host(target, self.config.base_url):
-                    raise HostNotAllowed(
-                        f"redirected off the crawl's hosts to {target}", source=url
-                    )
+                    raise HostNotAllowed(f"redirected off the crawl's hosts to {target}", source=url)
                 if target in seen:
                     raise RedirectError(f"redirect loop back to {target}", source=url)
                 seen.add(target)
@@ -274,9 +262,7 @@ class Fetcher:
             request_headers=sent,
         )
 
-    async def _send(
-        self, url: str, headers: dict[str, str]
-    ) -> tuple[httpx.Response, bytes, dict[str, str]]:
+    async def _send(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes, dict[str, str]]:
         """One request under the semaphore and the host's pace; error statuses raise."""
         limiter = self.limiter(url)
         async with self._semaphore:
@@ -287,9 +273,7 @@ class Fetcher:
                 response = await self._client.send(request, stream=True)
                 try:
                     _raise_for_status(response, url, limiter)
-                    content, wire_bytes = await read_capped_body(
-                        response, self.config.max_bytes, source=url
-                    )
+                    content, wire_bytes = await read_capped_body(response, self.config.max_bytes, source=url)
                 finally:
                     await response.aclose()
             except _RETRYABLE_TRANSPORT as exc:
@@ -312,9 +296,7 @@ class Fetcher:
         except HttpStatusError as exc:
             policy = robots_policy_for_status(exc.status, b"")
         except FetchError as exc:
-            policy = RobotsPolicy.deny_all(
-                f"robots.txt unreachable ({exc.reason}): nothing allowed"
-            )
+            policy = RobotsPolicy.deny_all(f"robots.txt unreachable ({exc.reason}): nothing allowed")
         self.limiter(robots_url).set_crawl_delay(policy.crawl_delay(self.config.user_agent))
         return policy
 

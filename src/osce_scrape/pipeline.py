@@ -5,13 +5,15 @@ The crawl's own pipeline is in `harvest`; both hand bytes to `parse` and nothing
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from osce_scrape.archive import is_warc, iter_latest_pages
 from osce_scrape.errors import ParseError
 from osce_scrape.models import PressRelease
 from osce_scrape.parse import parse_page, parse_text
@@ -57,7 +59,7 @@ def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def _is_input(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in INPUT_SUFFIXES
+    return path.is_file() and (path.suffix.lower() in INPUT_SUFFIXES or is_warc(path))
 
 
 def parse_file(path: Path) -> PressRelease:
@@ -75,18 +77,37 @@ def parse_file(path: Path) -> PressRelease:
 
 
 def parse_paths(paths: Iterable[Path], records: IO[str], rejects: IO[str]) -> ParseSummary:
-    """Parse every input under `paths`; write records and rejections as JSON lines."""
+    """Parse every input under `paths`; write records and rejections as JSON lines.
+
+    WARC archives (.warc, .warc.gz) give the newest 200 HTML response of each URL, parsed with the
+    URL and encoding they were fetched with; a rejection then names the URL.
+    """
     summary = ParseSummary()
-    for path in iter_input_files(paths):
-        try:
-            record = parse_file(path)
-        except ParseError as exc:
-            summary.rejected += 1
-            kind = type(exc).__name__
-            summary.reasons[kind] = summary.reasons.get(kind, 0) + 1
-            rejects.write(Rejection(str(path), exc.reason, kind).to_json_line() + "\n")
-            log.info("rejected %s: %s", path, exc.reason)
-            continue
-        summary.parsed += 1
-        records.write(record.to_json_line() + "\n")
+    files = list(iter_input_files(paths))
+    for path in files:
+        if not is_warc(path):
+            _parse_into(summary, str(path), functools.partial(parse_file, path), records, rejects)
+    for page in iter_latest_pages([path for path in files if is_warc(path)]):
+        parse = functools.partial(parse_page, page.content, page.url, encoding=page.encoding)
+        _parse_into(summary, page.url, parse, records, rejects)
     return summary
+
+
+def _parse_into(
+    summary: ParseSummary,
+    source: str,
+    parse: Callable[[], PressRelease],
+    records: IO[str],
+    rejects: IO[str],
+) -> None:
+    try:
+        record = parse()
+    except ParseError as exc:
+        summary.rejected += 1
+        kind = type(exc).__name__
+        summary.reasons[kind] = summary.reasons.get(kind, 0) + 1
+        rejects.write(Rejection(source, exc.reason, kind).to_json_line() + "\n")
+        log.info("rejected %s: %s", source, exc.reason)
+        return
+    summary.parsed += 1
+    records.write(record.to_json_line() + "\n")
