@@ -32,6 +32,7 @@ LINK_MENU_DENSITY = 0.75  # share of a block's text inside links above which it 
 MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragraph
 _WHITESPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CLASS_SPLIT = re.compile(r"[\s_\-]+")
+_CHROME_WORD = re.compile("|".join(sorted(sel.CHROME_CLASS_WORDS)))  # a cheap prefilter of class names
 _LABEL_INSIDE = re.compile(
     r"(?:^|\n)\s*(?:" + "|".join(re.escape(k) for k in sel.LABELS) + r")\s*:", re.IGNORECASE
 )
@@ -64,12 +65,13 @@ def read_head(tree: LexborHTMLParser, base_url: str | None) -> HeadMeta:
         ).strip() or None
     if (node := tree.css_first('link[rel="canonical"]')) is not None:
         meta.canonical = _absolute(node.attributes.get("href"), base_url)
-    meta.og_url = _absolute(_meta_content(tree, "property", "og:url"), base_url)
-    meta.og_title = _meta_content(tree, "property", "og:title")
+    tags = _meta_tags(tree)
+    meta.og_url = _absolute(tags.get(("property", "og:url")), base_url)
+    meta.og_title = tags.get(("property", "og:title"))
     if (node := tree.css_first("title")) is not None:
         meta.title_tag = collapse(node.text()) or None
     for attribute, name in sel.PUBLISHED_META:
-        if value := _meta_content(tree, attribute, name):
+        if value := tags.get((attribute, name)):
             meta.published.append((f"meta:{name}", value))
     if value := _json_ld_published(tree):
         meta.published.insert(_json_ld_rank(meta.published), ("json-ld:datePublished", value))
@@ -87,10 +89,16 @@ def _json_ld_rank(published: list[tuple[str, str]]) -> int:
     return sum(1 for rule, _ in published if "published_time" in rule or "datePublished" in rule)
 
 
-def _meta_content(tree: LexborHTMLParser, attribute: str, name: str) -> str | None:
-    node = tree.css_first(f'meta[{attribute}="{name}"]')
-    value = node.attributes.get("content") if node is not None else None
-    return value.strip() if value and value.strip() else None
+def _meta_tags(tree: LexborHTMLParser) -> dict[tuple[str, str], str]:
+    """(attribute, name) -> content of every <meta> with content, first one wins."""
+    tags: dict[tuple[str, str], str] = {}
+    for node in tree.css("meta[content]"):
+        attributes = node.attributes
+        content = (attributes.get("content") or "").strip()
+        for attribute in ("property", "name", "itemprop"):
+            if content and (name := attributes.get(attribute)):
+                tags.setdefault((attribute, name.strip()), content)
+    return tags
 
 
 def _json_ld_published(tree: LexborHTMLParser) -> str | None:
@@ -137,8 +145,6 @@ def strip_chrome(tree: LexborHTMLParser) -> tuple[LexborNode | None, dict[str, i
     removed: dict[str, int] = {}
     _remove(tree.css(", ".join((*sel.CHROME_TAGS, "figcaption"))), "tag", removed)
     _remove(tree.css(", ".join(f'[role="{role}"]' for role in sel.CHROME_ROLES)), "role", removed)
-    headline_ids = {id_ for node in _headline_candidates(tree) for id_ in _ancestor_ids(node)}
-    _remove((n for n in _class_chrome(tree) if n.mem_id not in headline_ids), "class", removed)
     title = next(_headline_candidates(tree), None)
     title_ids = _ancestor_ids(title) if title is not None else set()
     site_regions = [
@@ -147,24 +153,32 @@ def strip_chrome(tree: LexborHTMLParser) -> tuple[LexborNode | None, dict[str, i
         if node.mem_id not in title_ids and not _inside(node, ("article", "main"))
     ]
     _remove(site_regions, "site-region", removed)
+    headline_ids = {id_ for node in _headline_candidates(tree) for id_ in _ancestor_ids(node)}
+    _remove((n for n in _class_chrome(tree) if n.mem_id not in headline_ids), "class", removed)
+    title = next(_headline_candidates(tree), None)  # the first may have gone with the chrome
     return title, removed
 
 
 def prune_link_lists(root: LexborNode, keep: set[int], removed: dict[str, int]) -> None:
     """Remove unmarked menus: lists and boxes that are mostly links, unless they hold metadata labels."""
-    menus = []
-    for node in root.css("ul, ol, div, section, table, p"):
-        if node.mem_id in keep:
+    menus: list[LexborNode] = []
+    menu_ids: set[int] = set()
+    for node in root.css("ul, ol, div, section, table, dl, p"):  # document order: outer before inner
+        if node.mem_id in keep or (menus and _ancestor_ids(node.parent) & menu_ids):
             continue
         links = node.css("a")
         if len(links) < LINK_MENU_MIN_LINKS:
             continue
-        text = node.text(separator="\n")
-        chars = len(collapse(text))
-        link_chars = sum(len(collapse(a.text())) for a in links)
-        if chars and link_chars / chars >= LINK_MENU_DENSITY and not _LABEL_INSIDE.search(text):
+        chars = len(node.text(strip=True))
+        link_chars = sum(len(a.text(strip=True)) for a in links)
+        if (
+            chars
+            and link_chars / chars >= LINK_MENU_DENSITY
+            and not _LABEL_INSIDE.search(node.text(separator="\n"))
+        ):
             menus.append(node)
-    _remove(_outermost(menus), "link-density", removed)
+            menu_ids.add(node.mem_id)
+    _remove(menus, "link-density", removed)
 
 
 def find_container(tree: LexborHTMLParser) -> tuple[LexborNode | None, str | None]:
@@ -193,11 +207,11 @@ def _headline_candidates(tree: LexborHTMLParser) -> Iterator[LexborNode]:
 
 
 def _class_chrome(tree: LexborHTMLParser) -> Iterator[LexborNode]:
-    prefilter = ", ".join(f'[class*="{w}" i], [id*="{w}" i]' for w in sorted(sel.CHROME_CLASS_WORDS))
-    for node in tree.css(prefilter):
-        if node.tag in {"html", "body"}:
+    for node in tree.css("[class], [id]"):
+        attributes = node.attributes
+        names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
+        if not _CHROME_WORD.search(names) or node.tag in {"html", "body"}:
             continue
-        names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}".lower()
         if any(name in sel.NOT_CHROME_CLASSES for name in names.split()):
             continue
         if sel.CHROME_CLASS_WORDS.intersection(_CLASS_SPLIT.split(names)):
@@ -227,9 +241,8 @@ def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
 
 
 def _remove(nodes: Iterator[LexborNode] | list[LexborNode], rule: str, removed: dict[str, int]) -> None:
-    for node in list(nodes):
-        if node.parent is None:  # already gone with an ancestor
-            continue
+    # Only the outermost of nested matches: decomposing a node frees its subtree, inner handles with it.
+    for node in _outermost(list(nodes)):
         node.decompose()
         removed[rule] = removed.get(rule, 0) + 1
 

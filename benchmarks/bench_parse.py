@@ -1,0 +1,129 @@
+"""Parser speed against the floor of a bare selectolax parse of the same bytes, measured in one run.
+
+    .venv/bin/python benchmarks/bench_parse.py [--rounds 20] [--pages fixtures/pages]
+
+Prints pages/s of `parse_page`, of selectolax's bare parse (the floor), their ratio, and, when trafilatura
+is installed (the `bench` extra), its pages/s and how many titles, dates and bodies it gets right on the same
+pages. Target: parse_page within 2x of the bare parse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+from osce_scrape import ParseError, parse_page
+from osce_scrape.evaluate import expected_pages, resolve_expected, token_f1
+
+ROOT = Path(__file__).resolve().parent.parent
+BODY_F1_RIGHT = 0.9  # a body counts as right when its token-F1 against the expected body is at least this
+
+
+def _pages(folder: Path) -> list[tuple[bytes, str, dict[str, object]]]:
+    pages = []
+    for path, expected in expected_pages(folder):
+        if path.suffix.lower() in {".html", ".htm"}:
+            pages.append((path.read_bytes(), path.resolve().as_uri(), resolve_expected(path, expected)))
+    return pages
+
+
+def _rate(func: Callable[[bytes, str], object], pages: list[bytes], urls: list[str], rounds: int) -> float:
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for data, url in zip(pages, urls, strict=True):
+            func(data, url)
+    return rounds * len(pages) / (time.perf_counter() - start)
+
+
+def _ours(data: bytes, url: str) -> None:
+    try:
+        parse_page(data, url)
+    except ParseError:
+        pass  # non-articles are part of the workload; their rejection is the work
+
+
+def _bare(data: bytes, url: str) -> None:
+    LexborHTMLParser(data).body  # noqa: B018 - the parse itself is what is measured
+
+
+def _trafilatura_quality(pages: list[tuple[bytes, str, dict[str, object]]]) -> tuple[int, int, int, int]:
+    import trafilatura
+
+    titles = dates = bodies = articles = 0
+    for data, url, expected in pages:
+        if "rejected" in expected:
+            continue
+        articles += 1
+        doc = trafilatura.bare_extraction(data.decode("utf-8", "replace"), url=url, with_metadata=True)
+        if doc is None:
+            continue
+        got = doc if isinstance(doc, dict) else doc.as_dict()
+        titles += got.get("title") == expected["title"]
+        dates += str(got.get("date")) == expected["date"]
+        bodies += token_f1(str(expected["body"]), str(got.get("text") or "")) >= BODY_F1_RIGHT
+    return titles, dates, bodies, articles
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--pages", type=Path, default=ROOT / "fixtures" / "pages")
+    args = parser.parse_args()
+    pages = _pages(args.pages)
+    if not pages:
+        print(f"no pages with expected records under {args.pages}", file=sys.stderr)
+        return 2
+    data, urls = [p[0] for p in pages], [p[1] for p in pages]
+    _rate(_ours, data, urls, 1)  # warm caches (dateparser, regexes) before measuring
+    bare = _rate(_bare, data, urls, args.rounds)
+    ours = _rate(_ours, data, urls, args.rounds)
+    size = sum(map(len, data)) / len(data) / 1024
+    rows = [
+        ("selectolax bare parse (floor)", bare, "1.00"),
+        ("osce_scrape.parse_page", ours, f"{bare / ours:.2f}"),
+    ]
+    quality = {}
+    try:
+        import trafilatura  # noqa: F401
+    except ImportError:
+        print("trafilatura not installed (pip install -e '.[bench]'): skipping it", file=sys.stderr)
+    else:
+        rows.append(
+            ("trafilatura.bare_extraction", _rate(_trafilatura, data, urls, max(1, args.rounds // 10)), "")
+        )
+        rows[-1] = (rows[-1][0], rows[-1][1], f"{bare / rows[-1][1]:.2f}")
+        quality = dict(
+            zip(("titles", "dates", "bodies", "articles"), _trafilatura_quality(pages), strict=True)
+        )
+    print(f"{len(pages)} pages, {size:.0f} KB average, {args.rounds} rounds\n")
+    print(f"| {'what':<32} | {'pages/s':>9} | {'x slower than bare':>18} |")
+    print(f"|{'-' * 34}|{'-' * 11}|{'-' * 20}|")
+    for name, rate, ratio in rows:
+        print(f"| {name:<32} | {rate:9.0f} | {ratio:>18} |")
+    if quality:
+        n = quality["articles"]
+        print(
+            f"\ntrafilatura on the same {n} press releases: titles right {quality['titles']}/{n}, "
+            f"dates right {quality['dates']}/{n}, bodies right (token-F1 >= {BODY_F1_RIGHT}) {quality['bodies']}/{n}"
+        )
+    print(json.dumps({"parse_page_pages_per_s": round(ours), "bare_pages_per_s": round(bare),
+                      "ratio": round(bare / ours, 2)}))  # fmt: skip
+    return 0
+
+
+def _trafilatura(data: bytes, url: str) -> None:
+    import trafilatura
+
+    trafilatura.bare_extraction(data.decode("utf-8", "replace"), url=url, with_metadata=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
