@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
@@ -12,14 +13,21 @@ from typing import Any, TypeVar
 import click
 
 from osce_scrape import __version__
+from osce_scrape.cli_harvest import check_base_url, check_languages, crawl_progress, is_live_site
+from osce_scrape.errors import OutputLocked
+from osce_scrape.fetch import DEFAULT_USER_AGENT, FetchConfig
+from osce_scrape.harvest import Discovery, HarvestConfig, run_harvest
+from osce_scrape.harvest_stats import RunStats
 from osce_scrape.models import record_schema
 from osce_scrape.output import atomic_writer
 from osce_scrape.pipeline import parse_paths
+from osce_scrape.state import StateError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK = 0
 EXIT_SOME_REJECTED = 1
+EXIT_SOME_FAILED = 1  # crawl: some pages were rejected or could not be fetched
 EXIT_USAGE = 2
 
 
@@ -93,6 +101,247 @@ def schema_command() -> None:
     Example: osce-scrape schema > record.schema.json
     """
     click.echo(json.dumps(record_schema(), indent=2))
+
+
+@cli.command("crawl")
+@click.option(
+    "--base-url",
+    default="https://www.osce.org",
+    show_default=True,
+    callback=check_base_url,
+    help="Root of the site to crawl; point it at a mirror (http://127.0.0.1:8080).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Output folder: dataset, runs/, rejects, archive/, state.",
+)
+@click.option(
+    "--discover",
+    "discovery",
+    type=click.Choice(["listing", "sitemap", "rss"]),
+    default="listing",
+    show_default=True,
+    help="Where URLs come from: the paged listing, sitemap.xml, or rss.xml.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Ignore items older than this date (YYYY-MM-DD); the listing stops there.",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Read at most N listing pages per language (or N sitemaps).",
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Requests per second to the host; 0 means unlimited (mirrors only).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "--user-agent",
+    default=DEFAULT_USER_AGENT,
+    show_default=True,
+    help="User-Agent header: name the tool and a contact.",
+)
+@click.option(
+    "--recheck-days",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="Revalidate items this recent (conditional requests) to catch edits.",
+)
+@click.option(
+    "--languages",
+    default="en",
+    show_default=True,
+    callback=check_languages,
+    help="Listings to walk, by language prefix (en,ru,fr: /ru/press-releases).",
+)
+@click.option(
+    "--parse-processes",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Parse pages in N processes (0: in one thread beside the crawl).",
+)
+@logging_options
+def crawl_command(
+    base_url: str,
+    out: Path,
+    discovery: Discovery,
+    since: dt.datetime | None,
+    max_pages: int | None,
+    rate: float,
+    concurrency: int,
+    user_agent: str,
+    recheck_days: int,
+    languages: tuple[str, ...],
+    parse_processes: int,
+    verbose: int,
+    quiet: bool,
+    log_json: bool,
+) -> None:
+    """Harvest the site's press releases into an output folder, politely and incrementally.
+
+    Writes OUT/press_releases.jsonl (the whole dataset, replaced atomically), OUT/runs/<UTC time>.jsonl
+    (this run's new or changed records) and .json (its stats), appends OUT/rejects.jsonl, archives every
+    response in OUT/archive/*.warc.gz and keeps OUT/state.sqlite so the next run only fetches what is
+    new or recent. Exit 0 when every page became a record, 1 when some were rejected or failed.
+
+    Example: osce-scrape crawl --base-url http://127.0.0.1:8080 --rate 0 --out output
+    """  # fmt: skip
+    setup_logging(verbose, quiet, log_json)
+    if rate == 0 and is_live_site(base_url):
+        raise click.BadParameter("--rate 0 is for mirrors; be polite to the live site", param_hint="--rate")
+    config = HarvestConfig(
+        fetch=FetchConfig(base_url=base_url, user_agent=user_agent, rate=rate, concurrency=concurrency),
+        out=out, discover=discovery, since=since.date() if since else None, max_pages=max_pages,
+        recheck_days=recheck_days, languages=languages, parse_processes=parse_processes,
+    )  # fmt: skip
+    stats = _run_crawl(config, quiet)
+    click.echo(f"osce-scrape crawl: {stats.line()}", err=True)
+    sys.exit(EXIT_SOME_FAILED if stats.rejected or stats.failed else EXIT_OK)
+
+
+def _run_crawl(config: HarvestConfig, quiet: bool) -> RunStats:
+    try:
+        with crawl_progress(quiet) as on_progress:
+            return run_harvest(config, on_progress=on_progress)
+    except (OutputLocked, StateError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.command("demo")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Output folder of the crawl.",
+)
+@click.option(
+    "--pages",
+    type=click.IntRange(1, 100_000),
+    default=250,
+    show_default=True,
+    help="Press releases the mirror serves.",
+)
+@logging_options
+def demo_command(out: Path, pages: int, verbose: int, quiet: bool, log_json: bool) -> None:
+    """Start the offline mirror on a free port, crawl it into OUT, stop it, say where the data is.
+
+    Example: osce-scrape demo --out output --pages 250
+    """
+    from osce_scrape.mirror import MirrorSite, running_mirror  # the mirror is for demos and tests
+
+    setup_logging(verbose, quiet, log_json)
+    with running_mirror(MirrorSite(pages=pages)) as server:
+        click.echo(f"mirror serving {pages} press releases at {server.base_url}", err=True)
+        config = HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out)
+        stats = _run_crawl(config, quiet)
+    dataset = out / "press_releases.jsonl"
+    with dataset.open(encoding="utf-8") as handle:
+        total = sum(1 for _ in handle)
+    click.echo(f"osce-scrape demo: {stats.line()}")
+    click.echo(f"dataset: {dataset} ({total} press releases)")
+    click.echo(f"this run: {out / 'runs' / stats.run}.jsonl ({stats.new} new, {stats.changed} changed)")
+    click.echo(
+        f"rejects: {out / 'rejects.jsonl'} · archive: {out / 'archive'} · state: {out / 'state.sqlite'}"
+    )
+
+
+_OUT_DIR_OPTION = click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="The output folder (holding press_releases.jsonl).",
+)
+
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="parquet", show_default=True)
+@_OUT_DIR_OPTION
+@click.option("-o", "--output", help="File to write (default OUT_DIR/press_releases.FORMAT); - for stdout.")
+@logging_options
+def export_command(
+    fmt: Format, out_dir: Path, output: str | None, verbose: int, quiet: bool, log_json: bool
+) -> None:
+    """Export the dataset, raw values and normalised facets side by side, as JSONL, CSV or Parquet.
+
+    Example: osce-scrape export --format parquet --out-dir output -o press_releases.parquet
+    """
+    setup_logging(verbose, quiet, log_json)
+    target = "stdout" if output == "-" else str(Path(output) if output else out_dir / DEFAULT_NAMES[fmt])
+    try:
+        records = load(out_dir / DATASET_FILE)
+        if output == "-":
+            count = write_stream(records, fmt, sys.stdout)
+        else:
+            count = export_file(records, fmt, Path(target))
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"osce-scrape export: {count} records -> {target}", err=True)
+
+
+@cli.command("card")
+@_OUT_DIR_OPTION
+@logging_options
+def card_command(out_dir: Path, verbose: int, quiet: bool, log_json: bool) -> None:
+    """Write the data card: OUT_DIR/DATASET.md and OUT_DIR/manifest.json (counts, rejects, sha256s).
+
+    Example: osce-scrape card --out-dir output
+    """
+    setup_logging(verbose, quiet, log_json)
+    try:
+        manifest = write_card(out_dir)
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"osce-scrape card: {manifest['records']} records, {manifest['rejects']['count']} rejects, "
+        f"{len(manifest['files'])} files hashed -> {out_dir / 'DATASET.md'}",
+        err=True,
+    )
+
+
+@cli.command("report")
+@_OUT_DIR_OPTION
+@click.option("-o", "--output", help="HTML file to write (default OUT_DIR/report.html); - for stdout.")
+@logging_options
+def report_command(out_dir: Path, output: str | None, verbose: int, quiet: bool, log_json: bool) -> None:
+    """Write a self-contained HTML report with charts (per year, fields of work, sources, places).
+
+    Example: osce-scrape report --out-dir output -o report.html
+    """
+    setup_logging(verbose, quiet, log_json)
+    from osce_scrape.report import build_report  # late: matplotlib adds ~0.4 s to every command
+
+    try:
+        page = build_report(load(out_dir / DATASET_FILE))
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if output == "-":
+        click.echo(page, nl=False)
+        return
+    target = Path(output) if output else out_dir / "report.html"
+    with atomic_writer(target) as handle:
+        handle.write(page)
+    click.echo(f"osce-scrape report: {target}", err=True)
 
 
 def main() -> None:
