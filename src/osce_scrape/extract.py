@@ -179,6 +179,8 @@ def extract_date(
     for value in meta.values.get("date", []):
         if found := find_date(value, language):
             return Found(found, "metadata")
+    if page.date_display and (found := find_date(page.date_display, language)):
+        return Found(found, "date-display")
     for i in roles.indexes("meta", "title", "content-type", "before-title", "header", "date-display", "body"):
         stamp = page.blocks[i].datetime
         if stamp and (found := parse_date(stamp, language)):

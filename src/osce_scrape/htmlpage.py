@@ -64,9 +64,9 @@ def read_head(tree: LexborHTMLParser, base_url: str | None) -> HeadMeta:
             html.attributes.get("lang") or html.attributes.get("xml:lang") or ""
         ).strip() or None
     if (node := tree.css_first('link[rel="canonical"]')) is not None:
-        meta.canonical = _absolute(node.attributes.get("href"), base_url)
+        meta.canonical = _if_absolute(_absolute(node.attributes.get("href"), base_url))
     tags = _meta_tags(tree)
-    meta.og_url = _absolute(tags.get(("property", "og:url")), base_url)
+    meta.og_url = _if_absolute(_absolute(tags.get(("property", "og:url")), base_url))
     meta.og_title = tags.get(("property", "og:title"))
     if (node := tree.css_first("title")) is not None:
         meta.title_tag = collapse(node.text()) or None
@@ -132,6 +132,11 @@ def _absolute(href: str | None, base: str | None) -> str | None:
         return None
     href = href.strip()
     return urljoin(base, href) if base and not re.match(r"^[a-z][a-z0-9+.\-]*:", href, re.I) else href
+
+
+def _if_absolute(url: str | None) -> str | None:
+    """A relative URL left relative (no base to resolve it against) is no URL at all."""
+    return url if url and re.match(r"^(https?|file)://", url, re.IGNORECASE) else None
 
 
 def collapse(text: str | None) -> str:
@@ -294,7 +299,7 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
                 link_depth -= 1
             continue
         if tag == "-text":
-            text = node.text_content or ""
+            text = (node.text_content or "").replace("\n", " ")  # only <br> breaks a line
             builder._parts.append(text)
             if link_depth and builder._links:
                 builder._links[-1] += text
@@ -336,14 +341,21 @@ def page_blocks(tree: LexborHTMLParser) -> PageBlocks:
     prune_link_lists(body, keep, removed)
     blocks = linearise(body, container)
     title = collapse(title_node.text()) if title_node is not None else None
-    title_index = next(
-        (i for i, block in enumerate(blocks) if block.heading == 1 and collapse(block.text) == title),
-        -1,
-    )
+    title_id = title_node.mem_id if title_node is not None else None
+    title_index = next((i for i, block in enumerate(blocks) if title_id in block.ancestors), -1)
     return PageBlocks(
         blocks=blocks,
         title=title,
         title_index=title_index,
         container=container_rule,
         removed=removed,
+        date_display=_date_display(container or body),
     )
+
+
+def _date_display(root: LexborNode) -> str | None:
+    """The Drupal 7 layout's visible date field (its machine-readable content attribute if it has one)."""
+    for selector in sel.DATE_DISPLAY_SELECTORS:
+        if (node := root.css_first(selector)) is not None:
+            return (node.attributes.get("content") or "").strip() or collapse(node.text()) or None
+    return None

@@ -17,7 +17,9 @@ from osce_scrape.dates import find_dateline
 MAX_LABEL_BLOCK_CHARS = 400  # a label with its inline values; a longer block is prose that mentions one
 MAX_VALUE_CHARS = 250  # the longest structure name is ~110 characters
 MAX_VALUES = 40  # "Where we are" lists up to 18 structures, "What we do" 18 fields
-HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# A label without its colon counts only as a field label (div, dt, th); as a heading or a list item it is
+# more likely a menu heading ("What we do" over a list of fields).
+BARE_LABEL_NEVER = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "li", "p", "line", "item", "a"})
 SINGLE_VALUED = frozenset({"date", "place", "content_type", "type", "country"})
 
 
@@ -41,7 +43,8 @@ def label_of(block: Block) -> tuple[str, str] | None:
     if not match:
         # Drupal 8 field labels may drop the colon: then the whole block must be the label.
         bare = " ".join(block.text.casefold().split())
-        return (sel.LABELS[bare], "") if bare in sel.LABELS and block.tag not in HEADING_TAGS else None
+        bare_ok = bare in sel.LABELS and block.tag not in BARE_LABEL_NEVER
+        return (sel.LABELS[bare], "") if bare_ok else None
     return sel.LABELS[" ".join(match["label"].casefold().split())], match["value"].strip()
 
 
