@@ -1,6 +1,7 @@
 """osce-scrape: the OSCE's press releases as a clean, validated research dataset."""
 
 from osce_scrape.errors import (
+    DatasetError,
     FetchError,
     NotAPressRelease,
     OsceScrapeError,
@@ -10,11 +11,13 @@ from osce_scrape.errors import (
 )
 from osce_scrape.models import PressRelease, Provenance
 from osce_scrape.parse import PARSER_VERSION, parse_page, parse_text
+from osce_scrape.reader import load
 
 __version__ = "0.1.0"
 
 __all__ = [
     "PARSER_VERSION",
+    "DatasetError",
     "FetchError",
     "NotAPressRelease",
     "OsceScrapeError",
@@ -24,6 +27,7 @@ __all__ = [
     "Provenance",
     "RobotsDisallowed",
     "__version__",
+    "load",
     "parse_page",
     "parse_text",
 ]

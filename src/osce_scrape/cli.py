@@ -13,14 +13,17 @@ from typing import Any, TypeVar
 import click
 
 from osce_scrape import __version__
+from osce_scrape.card import DATASET_FILE, write_card
 from osce_scrape.cli_harvest import check_base_url, check_languages, crawl_progress, is_live_site
-from osce_scrape.errors import OutputLocked
+from osce_scrape.errors import DatasetError, OutputLocked
+from osce_scrape.export import DEFAULT_NAMES, FORMATS, Format, export_file, write_stream
 from osce_scrape.fetch import DEFAULT_USER_AGENT, FetchConfig
 from osce_scrape.harvest import Discovery, HarvestConfig, run_harvest
 from osce_scrape.harvest_stats import RunStats
 from osce_scrape.models import record_schema
 from osce_scrape.output import atomic_writer
 from osce_scrape.pipeline import parse_paths
+from osce_scrape.reader import load
 from osce_scrape.state import StateError
 
 F = TypeVar("F", bound=Callable[..., Any])

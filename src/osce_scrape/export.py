@@ -22,6 +22,7 @@ from typing import IO, Any, Literal
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from osce_scrape.columns import CSV_COLUMNS, LIST_SEPARATOR, RAW_COLUMNS
 from osce_scrape.errors import DatasetError
 from osce_scrape.models import PressRelease
 from osce_scrape.normalize import normalize_fields, normalize_places, normalize_sources
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 
 Format = Literal["jsonl", "csv", "parquet"]
 FORMATS: tuple[Format, ...] = ("jsonl", "csv", "parquet")
-LIST_SEPARATOR = "; "
 PARQUET_BATCH = 10_000  # rows per row group: bounds memory at ~100 MB of rows, big enough for speed
 
 _STR = pa.string()
@@ -62,18 +62,6 @@ NORMALIZED_FIELDS = [
     pa.field("sources_normalized", pa.list_(SOURCE_TYPE)), pa.field("places", pa.list_(PLACE_TYPE)),
 ]  # fmt: skip
 PARQUET_SCHEMA = pa.schema(RAW_FIELDS + NORMALIZED_FIELDS)
-RAW_COLUMNS = tuple(f.name for f in RAW_FIELDS)
-NORMALIZED_COLUMNS = tuple(f.name for f in NORMALIZED_FIELDS)
-
-CSV_COLUMNS = (
-    "id", "url", "language", "content_type", "title", "date", "place", "sources", "fields_of_work",
-    "body", "contacts", "translations", "provenance_parser_version", "provenance_fetched_at",
-    "provenance_body_sha256", "provenance_rules", "fields_of_work_normalized",
-    "fields_of_work_unknown", "sources_normalized", "source_kinds", "place_names",
-    "place_country_codes", "sources_normalized_json", "places_json",
-)  # fmt: skip
-CSV_LIST_COLUMNS = frozenset({"sources", "fields_of_work"})
-CSV_JSON_COLUMNS = frozenset({"translations", "provenance_rules"})
 
 
 def normalized_columns(record: PressRelease) -> dict[str, Any]:

@@ -13,23 +13,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 from pydantic import ValidationError
 
-from osce_scrape.errors import DatasetError
-from osce_scrape.export import (
+from osce_scrape.columns import (
     CSV_JSON_COLUMNS,
     CSV_LIST_COLUMNS,
+    CSV_NULLABLE_COLUMNS,
     LIST_SEPARATOR,
     NORMALIZED_COLUMNS,
     RAW_COLUMNS,
 )
+from osce_scrape.errors import DatasetError
 from osce_scrape.models import PressRelease
 
 log = logging.getLogger(__name__)
 
 _PROVENANCE_PREFIX = "provenance_"
-_NULLABLE_CSV = frozenset({"content_type", "place", "contacts", "provenance_fetched_at"})
 _CSV_FIELD_LIMIT = 64 * 1024 * 1024  # bodies of tens of kB are common; the csv default of 128 kB is near
 
 
@@ -39,6 +38,8 @@ def load(path: str | Path) -> Iterator[PressRelease]:
     Example: `for record in osce_scrape.load("output/press_releases.parquet"): print(record.title)`
     """
     path = Path(path)
+    if not path.is_file():  # checked now, not at the first record: the caller learns it at once
+        raise DatasetError("no such dataset file", source=str(path))
     suffix = path.suffix.lower()
     if suffix in {".jsonl", ".ndjson", ".json"}:
         return _load_jsonl(path)
@@ -82,7 +83,7 @@ def _record_from_csv(row: dict[str, str]) -> dict[str, Any]:
     provenance: dict[str, Any] = {}
     for column, cell in row.items():
         value: Any = cell
-        if column in _NULLABLE_CSV and cell == "":
+        if column in CSV_NULLABLE_COLUMNS and cell == "":
             value = None
         elif column in CSV_LIST_COLUMNS:
             value = cell.split(LIST_SEPARATOR) if cell else []
@@ -97,6 +98,8 @@ def _record_from_csv(row: dict[str, str]) -> dict[str, Any]:
 
 
 def _load_parquet(path: Path) -> Iterator[PressRelease]:
+    import pyarrow.parquet as pq  # late: pyarrow takes ~150 ms to import and only Parquet needs it
+
     parquet = pq.ParquetFile(path)
     columns = [c for c in RAW_COLUMNS if c in parquet.schema_arrow.names]
     number = 0

@@ -1,0 +1,96 @@
+"""The manifest (card.build_manifest) as DATASET.md: the same facts, laid out for a person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+TOP = 25  # rows shown of long count tables; manifest.json has them all
+
+
+def _table(headers: tuple[str, str], rows: Iterable[tuple[Any, Any]], limit: int | None = TOP) -> str:
+    items = list(rows)
+    shown = items if limit is None else items[:limit]
+    lines = [f"| {headers[0]} | {headers[1]} |", "|---|---:|"]
+    lines += [f"| {_cell(k)} | {_cell(v)} |" for k, v in shown]
+    if len(items) > len(shown):
+        lines.append(f"| … {len(items) - len(shown)} more (see manifest.json) | |")
+    return "\n".join(lines) if items else "_none_"
+
+
+def _cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _counts(
+    title: str, header: str, counts: Mapping[str, int], limit: int | None = TOP, unit: str = "records"
+) -> str:
+    return f"### {title}\n\n{_table((header, unit), counts.items(), limit)}\n"
+
+
+def render_card(manifest: Mapping[str, Any]) -> str:
+    """DATASET.md for a manifest."""
+    places = manifest["places"]
+    rejects = manifest["rejects"]
+    span = manifest["date_range"]
+    parts = [
+        f"# {manifest['name']}: data card\n",
+        "Press releases of the OSCE (www.osce.org) as validated records, one JSON object per line in "
+        f"`{manifest['dataset_file']}` (schema: `osce-scrape schema`). Raw values are kept as published; "
+        "normalised facets (fields of work, structures, places) are computed by `osce-scrape export`.\n",
+        "## Summary\n",
+        _table(
+            ("", "value"),
+            [
+                ("records", manifest["records"]),
+                ("first date", span["first"]),
+                ("last date", span["last"]),
+                ("records with translations", manifest["records_with_translations"]),
+                ("places named / resolved", f"{places['named']} / {places['resolved']}"),
+                ("rejected pages", rejects["count"]),
+                ("harvest runs", len(manifest["harvests"])),
+                ("parser version (current)", manifest["parser_version_current"]),
+                ("osce-scrape version", manifest["osce_scrape_version"]),
+                ("card generated", manifest["generated_at"]),
+            ],
+            None,
+        ),
+        "\n## Counts\n",
+        _counts("By year", "year", manifest["by_year"], None),
+        _counts("By language", "language", manifest["by_language"]),
+        _counts("By content type", "content type", manifest["by_content_type"]),
+        _counts("By field of work (normalised)", "field of work", manifest["by_field_of_work"], None),
+        _counts("Field-of-work values outside the taxonomy", "raw value", manifest["fields_of_work_unknown"]),
+        _counts("By source (canonical structure)", "source", manifest["by_source"]),
+        _counts("By kind of structure", "kind", manifest["by_source_kind"]),
+        _counts("Sources not in the structures table", "raw value", manifest["sources_unknown"]),
+        _counts("By country of the dateline's places", "ISO 3166 code", places["records_by_country"]),
+        _counts("Places the gazetteer did not resolve", "raw place", places["unresolved"]),
+        "## Rejected pages\n",
+        f"{rejects['count']} pages did not become records.\n",
+        _counts("By kind", "kind", rejects["by_kind"], unit="pages"),
+        _counts("By reason", "reason", rejects["by_reason"], unit="pages"),
+        "## Harvests\n",
+        _harvests(manifest["harvests"]),
+        "\n## Parser versions of the records\n",
+        _table(("parser version", "records"), manifest["parser_versions"].items(), None),
+        "\n## Files (sha256)\n",
+        _files(manifest["files"]),
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def _harvests(runs: list[dict[str, Any]]) -> str:
+    if not runs:
+        return "_no harvest runs recorded (runs/*.json)_\n"
+    keys = ["run", "started_at", "fetched", "new", "changed", "rejected", "seconds"]
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(_cell(run.get(k, "")) for k in keys) + " |" for run in runs]
+    return "\n".join(lines) + "\n"
+
+
+def _files(files: Mapping[str, Mapping[str, Any]]) -> str:
+    lines = ["| file | bytes | sha256 |", "|---|---:|---|"]
+    lines += [f"| `{name}` | {info['bytes']} | `{info['sha256']}` |" for name, info in files.items()]
+    return "\n".join(lines) + "\n"
