@@ -596,3 +596,42 @@ async def _error(awaitable: Any) -> Exception:
     except Exception as exc:
         return exc
     raise AssertionError("expected an error")
+
+
+# --- against the offline mirror -------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_mirror_robots_crawl_delay_and_revalidation() -> None:
+    """On the mirror: its Disallow is obeyed, its Crawl-delay spaces requests server-side, 304s revalidate."""
+    from urllib.parse import urlsplit
+
+    from osce_scrape.mirror import MirrorSite, running_mirror
+
+    site = MirrorSite(pages=12, crawl_delay=0.1, disallow=["/odihr"])
+    paths = [urlsplit(url).path for url in site.expected_records()]
+    with running_mirror(site) as server:
+
+        async def main() -> list[tuple[str, int | str]]:
+            outcomes: list[tuple[str, int | str]] = []
+            async with Fetcher(FetchConfig(server.base_url, rate=0)) as f:
+                for path in paths[:6]:
+                    try:
+                        first = await f.fetch(server.base_url + path)
+                    except RobotsDisallowed:
+                        outcomes.append((path, "disallowed"))
+                        continue
+                    again = await f.fetch(server.base_url + path, etag=first.headers["etag"])
+                    outcomes.append((path, again.status))
+            return outcomes
+
+        outcomes = asyncio.run(main())
+        log = list(server.request_log)
+    for path, outcome in outcomes:
+        assert outcome == ("disallowed" if path.startswith("/odihr") else 304)
+    assert {outcome for _, outcome in outcomes} == {"disallowed", 304}
+    assert not any(record.path.startswith("/odihr") for record in log)
+    assert [record.path for record in log].count("/robots.txt") == 1
+    pages = [record.time for record in log if record.path != "/robots.txt"]
+    assert len(pages) >= 4
+    assert min(b - a for a, b in itertools.pairwise(pages)) >= 0.09  # 0.1 s, less clock jitter
