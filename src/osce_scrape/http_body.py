@@ -15,9 +15,7 @@ import httpx
 from osce_scrape.errors import FetchError, NetworkError, ResponseTooLarge
 
 META_SCAN_BYTES = 2048  # where `<meta charset>` must be found (the HTML spec's prescan reads 1024)
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.I
-)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.I)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.I)
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -55,9 +53,7 @@ class _Inflater:
     def __init__(self, coding: str) -> None:
         # gzip has a gzip header, deflate a zlib one (what servers send): MAX_WBITS | 32 reads both.
         self._zlib = (
-            zlib.decompressobj(zlib.MAX_WBITS | 32)
-            if coding in ("gzip", "x-gzip", "deflate")
-            else None
+            zlib.decompressobj(zlib.MAX_WBITS | 32) if coding in ("gzip", "x-gzip", "deflate") else None
         )
         if coding not in ("", "identity") and self._zlib is None:
             raise FetchError(f"unsupported Content-Encoding {coding!r}")
@@ -81,9 +77,7 @@ async def read_capped_body(response: httpx.Response, cap: int, *, source: str) -
     """Stream the decoded body, aborting beyond `cap` bytes; return it and the bytes on the wire."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > cap:
-        raise ResponseTooLarge(
-            f"Content-Length {declared} exceeds the {cap}-byte cap", source=source
-        )
+        raise ResponseTooLarge(f"Content-Length {declared} exceeds the {cap}-byte cap", source=source)
     if response.is_stream_consumed:  # built in memory (httpx.MockTransport): httpx decoded it already
         if len(response.content) > cap:
             raise ResponseTooLarge(f"body exceeds the {cap}-byte cap", source=source)

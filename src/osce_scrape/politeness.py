@@ -106,9 +106,7 @@ def robots_policy_for_status(status: int, body: bytes) -> RobotsPolicy:
         return RobotsPolicy.from_text(body.decode("utf-8", errors="replace"))
     if 400 <= status < 500 and status != 429:
         return RobotsPolicy.allow_all(f"robots.txt answered {status}: no rules, everything allowed")
-    return RobotsPolicy.deny_all(
-        f"robots.txt answered {status}: unreachable, nothing allowed this run"
-    )
+    return RobotsPolicy.deny_all(f"robots.txt answered {status}: unreachable, nothing allowed this run")
 
 
 class RobotsCache:
