@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
-
-from charset_normalizer import from_bytes
+import unicodedata
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{2,40})""", re.IGNORECASE
@@ -27,6 +26,9 @@ LEGACY_ENCODINGS = {
     **dict.fromkeys(("lt", "lv", "et"), "cp1257"),
     "tr": "cp1254", "az": "cp1254", "el": "cp1253",
 }  # fmt: skip
+# Undeclared legacy encodings tried, most likely first (ties go to the earlier one).
+GUESS_ORDER = ("cp1251", "cp1250", "cp1252", "cp1257", "cp1254", "cp1253", "koi8-r")
+LATIN_ASCII_SHARE = 0.5  # in Latin-script words of real text, most letters are plain ASCII
 META_SCAN_BYTES = 4096  # the HTML spec's prescan looks at the first 1024 bytes; old pages put meta later
 
 
@@ -48,9 +50,34 @@ def _guess(data: bytes) -> str:
         by_language := LEGACY_ENCODINGS.get(match[1].decode("ascii").lower())
     ):
         return by_language
-    words = b" ".join(_NON_ASCII_WORD.findall(data[:500_000]))
-    guess = from_bytes(words).best() if words else None
-    return guess.encoding if guess else "cp1252"
+    words = _NON_ASCII_WORD.findall(data[:500_000])[:2000]
+    return max(GUESS_ORDER, key=lambda encoding: _plausible_share(words, encoding))
+
+
+def _plausible_share(words: list[bytes], encoding: str) -> float:
+    """Share of the non-ASCII words that read as real words in `encoding`: letters of one script, and in
+    Latin script mostly ASCII letters (Russian read as windows-1252 is all accented letters)."""
+    plausible = 0
+    for raw in words:
+        word = raw.decode(encoding, errors="replace")
+        letters = [ch for ch in word if ch.isalpha()]
+        if not letters or "\ufffd" in word:
+            continue
+        scripts = {_script(ch) for ch in letters}
+        if len(scripts) == 1 and (scripts != {"latin"} or _ascii_share(letters) >= LATIN_ASCII_SHARE):
+            plausible += 1
+    return plausible / max(1, len(words))
+
+
+def _script(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return next(
+        (script for script in ("CYRILLIC", "GREEK", "LATIN") if name.startswith(script)), "other"
+    ).lower()
+
+
+def _ascii_share(letters: list[str]) -> float:
+    return sum(ch.isascii() for ch in letters) / len(letters)
 
 
 def _candidates(data: bytes, declared: str | None) -> list[str]:

@@ -107,7 +107,7 @@ def _mark_content_type(blocks: list[Block], roles: list[str], title_index: int) 
     start = max(0, title_index - CONTENT_TYPE_LOOKBACK) if title_index >= 0 else 0
     end = title_index if title_index >= 0 else min(len(blocks), CONTENT_TYPE_LOOKBACK)
     for i in range(start, end):
-        if _heading_key(blocks[i].text) in _TYPES and roles[i] in {"before-title", "body"}:
+        if _heading_key(blocks[i].text) in _TYPES and roles[i] in {"before-title", "body", "outside"}:
             roles[i] = "content-type"
 
 

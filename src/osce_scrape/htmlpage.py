@@ -176,14 +176,21 @@ def prune_link_lists(root: LexborNode, keep: set[int], removed: dict[str, int]) 
             continue
         chars = len(node.text(strip=True))
         link_chars = sum(len(a.text(strip=True)) for a in links)
-        if (
-            chars
-            and link_chars / chars >= LINK_MENU_DENSITY
-            and not _LABEL_INSIDE.search(node.text(separator="\n"))
-        ):
+        if chars and link_chars / chars >= LINK_MENU_DENSITY and not _labelled(node):
             menus.append(node)
             menu_ids.add(node.mem_id)
     _remove(menus, "link-density", removed)
+
+
+def _labelled(node: LexborNode) -> bool:
+    """True when the node holds metadata labels or is the value list right after one ("Source:")."""
+    if _LABEL_INSIDE.search(node.text(separator="\n")):
+        return True
+    previous = node.prev
+    while previous is not None and not previous.is_element_node:
+        previous = previous.prev
+    before = previous.text(separator="\n") if previous is not None else ""
+    return bool(_LABEL_INSIDE.search(before[-80:].lstrip()))
 
 
 def find_container(tree: LexborHTMLParser) -> tuple[LexborNode | None, str | None]:
@@ -340,7 +347,7 @@ def page_blocks(tree: LexborHTMLParser) -> PageBlocks:
         return PageBlocks(blocks=[], removed=removed)
     prune_link_lists(body, keep, removed)
     blocks = linearise(body, container)
-    title = collapse(title_node.text()) if title_node is not None else None
+    title = " ".join(title_node.text().split()) if title_node is not None else None
     title_id = title_node.mem_id if title_node is not None else None
     title_index = next((i for i, block in enumerate(blocks) if title_id in block.ancestors), -1)
     return PageBlocks(

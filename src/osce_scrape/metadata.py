@@ -74,7 +74,7 @@ def _read_values(blocks: list[Block], label_index: int, key: str, values: list[s
     index = label_index + 1
     while index < len(blocks) and len(values) < MAX_VALUES:
         block = blocks[index]
-        if label_of(block) is not None or not _is_value_of(block, label):
+        if label_of(block) is not None or not _is_value_of(block, label, key):
             break
         values.extend(_split_values(key, block.text, block))
         used.add(index)
@@ -84,11 +84,19 @@ def _read_values(blocks: list[Block], label_index: int, key: str, values: list[s
     return index
 
 
-def _is_value_of(block: Block, label: Block) -> bool:
+def _is_value_of(block: Block, label: Block, key: str) -> bool:
     same_group = block.parent == label.parent or label.parent in block.ancestors
-    if not same_group or len(block.text) > MAX_VALUE_CHARS or block.heading:
+    if not same_group or block.heading or not _value_sized(block.text, key):
         return False
     return find_dateline(block.text) is None
+
+
+def _value_sized(text: str, key: str) -> bool:
+    """One value, or (for lists) a comma-separated run of names: never a sentence of the body."""
+    if len(text) <= MAX_VALUE_CHARS:
+        return True
+    parts = text.split(",")
+    return key not in SINGLE_VALUED and all(len(p) <= MAX_VALUE_CHARS // 2 and ". " not in p for p in parts)
 
 
 def _split_values(key: str, text: str, block: Block) -> list[str]:

@@ -1,0 +1,46 @@
+"""The quality gate: every fixture page parses to its expected record, field by field.
+
+The pages under fixtures/pages cover the site's eras, layouts, languages and encodings (fixtures/README.md
+says which page covers what); each has NAME.expected.json beside it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from osce_scrape.errors import NotAPressRelease, ParseError
+from osce_scrape.evaluate import FIELDS, evaluate, expected_pages, resolve_expected
+from osce_scrape.pipeline import parse_file
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+PAGES = expected_pages(FIXTURES)
+
+
+@pytest.mark.parametrize(("page", "expected"), PAGES, ids=[p.name for p, _ in PAGES])
+def test_fixture_page(page: Path, expected: dict[str, Any]) -> None:
+    """The page gives exactly its expected record (every field), or is rejected as not a press release."""
+    expected = resolve_expected(page, expected)
+    if "rejected" in expected:
+        with pytest.raises(NotAPressRelease):
+            parse_file(page)
+        return
+    try:
+        record = parse_file(page).model_dump(mode="json")
+    except ParseError as exc:
+        pytest.fail(f"{page.name} was rejected: {exc}")
+    assert {name: record[name] for name in FIELDS} == {name: expected.get(name) for name in FIELDS}
+    assert record["provenance"]["parser_version"]
+
+
+def test_quality_floors() -> None:
+    """The gate's floors: 100% on every field, no chrome leak, every non-article rejected."""
+    scores = evaluate(FIXTURES)
+    assert len(scores.articles) >= 25
+    assert scores.field_accuracy() == dict.fromkeys(FIELDS, 1.0), scores.table()
+    assert scores.body_f1() == 1.0
+    assert scores.leaks() == 0
+    rejected, total = scores.non_articles_rejected()
+    assert total >= 5 and rejected == total
