@@ -193,17 +193,26 @@ def _labelled(node: LexborNode) -> bool:
     return bool(_LABEL_INSIDE.search(before[-80:].lstrip()))
 
 
-def find_container(tree: LexborHTMLParser) -> tuple[LexborNode | None, str | None]:
-    """The element holding the article: the first selector whose largest match has real text."""
+def find_container(
+    tree: LexborHTMLParser, title: LexborNode | None = None
+) -> tuple[LexborNode | None, str | None]:
+    """The element holding the article: for the first selector with a match of real text, the match
+    around the headline, else its largest match (an <article> teaser never wins over the article)."""
+    title_id = title.mem_id if title is not None else None
     for selector in sel.ARTICLE_CONTAINERS:
-        best, best_len = None, 0
+        best, best_key = None, (False, 0)
         for node in tree.css(selector):
-            length = len(collapse(node.text()))
-            if length > best_len:
-                best, best_len = node, length
-        if best is not None and best_len >= MIN_CONTAINER_CHARS:
+            length = len(node.text(strip=True))
+            key = (title_id is not None and node.css_matches("h1") and _contains(node, title_id), length)
+            if length >= MIN_CONTAINER_CHARS and key > best_key:
+                best, best_key = node, key
+        if best is not None:
             return best, selector
     return None, None
+
+
+def _contains(node: LexborNode, node_id: int) -> bool:
+    return any(h1.mem_id == node_id for h1 in node.css("h1"))
 
 
 def _headline_candidates(tree: LexborHTMLParser) -> Iterator[LexborNode]:
@@ -340,7 +349,7 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
 def page_blocks(tree: LexborHTMLParser) -> PageBlocks:
     """Strip the chrome, find the article and the headline, and linearise what is left of the body."""
     title_node, removed = strip_chrome(tree)
-    container, container_rule = find_container(tree)
+    container, container_rule = find_container(tree, title_node)
     keep = _ancestor_ids(title_node) | (_ancestor_ids(container) if container is not None else set())
     body = tree.body
     if body is None:
