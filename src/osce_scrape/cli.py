@@ -48,9 +48,15 @@ class _JsonLogFormatter(logging.Formatter):
 
 def setup_logging(verbose: int, quiet: bool, log_json: bool) -> None:
     """Diagnostics go to stderr; library modules only log through their own loggers."""
-    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    level = (
+        logging.ERROR
+        if quiet
+        else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    )
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_JsonLogFormatter() if log_json else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        _JsonLogFormatter() if log_json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -60,7 +66,9 @@ def logging_options(func: F) -> F:
     """-v/-q/--log-json, meaning the same on every command."""
     func = click.option("--log-json", is_flag=True, help="One JSON object per log line on stderr.")(func)
     func = click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")(func)
-    func = click.option("-v", "--verbose", count=True, help="More diagnostics on stderr (-vv for debug).")(func)
+    func = click.option("-v", "--verbose", count=True, help="More diagnostics on stderr (-vv for debug).")(
+        func
+    )
     return func
 
 
@@ -72,7 +80,14 @@ def cli() -> None:
 
 @cli.command("parse")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "output", default="-", show_default=True, help="JSONL file for the records; - for stdout.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    default="-",
+    show_default=True,
+    help="JSONL file for the records; - for stdout.",
+)
 @logging_options
 def parse_command(paths: tuple[Path, ...], output: str, verbose: int, quiet: bool, log_json: bool) -> None:
     """Parse saved pages (.html, .htm, .txt; folders recursively) into JSON lines.
@@ -90,11 +105,37 @@ def parse_command(paths: tuple[Path, ...], output: str, verbose: int, quiet: boo
         summary = parse_paths(paths, sys.stdout, sys.stderr)
     else:
         out = Path(output)
-        rejects_path = out.with_name(out.name + ".rejects.jsonl") if out.suffix != ".jsonl" else out.with_suffix(".rejects.jsonl")
+        rejects_path = (
+            out.with_name(out.name + ".rejects.jsonl")
+            if out.suffix != ".jsonl"
+            else out.with_suffix(".rejects.jsonl")
+        )
         with atomic_writer(out) as records, atomic_writer(rejects_path) as rejects:
             summary = parse_paths(paths, records, rejects)
     click.echo(f"osce-scrape parse: {summary.line()}", err=True)
     sys.exit(EXIT_SOME_REJECTED if summary.rejected else EXIT_OK)
+
+
+@cli.command("evaluate")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--show-failures", is_flag=True, help="List every wrong field of every page.")
+def evaluate_command(folder: Path, show_failures: bool) -> None:
+    """Score the parser on pages with expected records (NAME.html + NAME.expected.json).
+
+    Prints per-field accuracy, body token-F1, chrome leaks and non-articles rejected.
+
+    Example: osce-scrape evaluate fixtures/pages
+    """
+    from osce_scrape.evaluate import evaluate
+
+    scores = evaluate(folder)
+    click.echo(scores.table())
+    if show_failures:
+        for page in scores.pages:
+            if page.wrong_fields or page.rejected != page.expected_rejected or page.leaks:
+                click.echo(f"\n{page.page}: {page.error or ''}")
+                for name, (want, got) in page.wrong_fields.items():
+                    click.echo(f"  {name}: expected {want!r}\n  {' ' * len(name)}  got      {got!r}")
 
 
 @cli.command("schema")
@@ -417,7 +458,6 @@ def mirror_command(
         raise click.ClickException(str(exc)) from exc
     except KeyboardInterrupt:
         click.echo(f"osce-scrape mirror: stopped after {len(server.request_log)} requests", err=True)
-
 
 
 def main() -> None:
