@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ HOST = "127.0.0.1"  # loopback only: the mirror is never exposed beyond this mac
 MAX_HEADER_LINES = 100
 MAX_LINE = 8192
 START_TIMEOUT = 10.0
+SEND_BUFFER = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,9 @@ class MirrorServer:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
+        sock = writer.get_extra_info("socket")
+        if sock is not None:  # a whole ~90 KB page per send() call, not several partial ones
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         try:
             while await self._one_request(reader, writer):
                 pass
