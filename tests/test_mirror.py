@@ -151,11 +151,14 @@ def test_pages_weigh_like_the_real_site(site: MirrorSite) -> None:
 
 
 def test_rendered_pages_cache_is_bounded() -> None:
-    """Rendering many pages keeps at most CACHE_PAGES of them in memory."""
-    big = MirrorSite(pages=CACHE_PAGES + 40, fixtures_dir=None)
-    for article in big.articles:
+    """Rendering many item and listing pages keeps at most CACHE_PAGES of them in memory."""
+    big = MirrorSite(pages=CACHE_PAGES * 10 + 40, fixtures_dir=None)
+    for article in big.articles[: CACHE_PAGES + 40]:
         assert _get(big, article.path)[0] == 200
-    assert len(big._cache) <= CACHE_PAGES
+    assert len(big._cache) == CACHE_PAGES
+    for page_no in range(CACHE_PAGES + 5):  # listing pages share the same bounded cache
+        assert _get(big, f"/press-releases?page={page_no}")[0] == 200
+    assert len(big._cache) == CACHE_PAGES
 
 
 def test_conditional_requests(site: MirrorSite) -> None:

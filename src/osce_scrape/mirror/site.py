@@ -151,7 +151,9 @@ class MirrorSite:
             return page
         index = self._position[article.path]
         teasers = [self.articles[(index + k) % len(self.articles)] for k in range(1, TEASERS + 1)]
-        page = render_article(article, [t for t in teasers if t is not article])
+        return self._remember(key, render_article(article, [t for t in teasers if t is not article]))
+
+    def _remember(self, key: tuple[str, int], page: bytes) -> bytes:
         self._cache[key] = page
         if len(self._cache) > CACHE_PAGES:
             self._cache.popitem(last=False)
@@ -164,7 +166,7 @@ class MirrorSite:
         key = (f"listing:{page_no}", self._version)
         if (body := self._cache.get(key)) is None:
             chunk = entries[page_no * docs.PAGE_SIZE : (page_no + 1) * docs.PAGE_SIZE]
-            body = self._cache[key] = docs.render_listing(chunk, page_no, len(entries))
+            body = self._remember(key, docs.render_listing(chunk, page_no, len(entries)))
         return html_response(body)
 
     def _node_alias(self, path: str) -> str | None:
