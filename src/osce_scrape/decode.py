@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{2,40})""", re.IGNORECASE
@@ -28,6 +27,7 @@ LEGACY_ENCODINGS = {
 }  # fmt: skip
 # Undeclared legacy encodings tried, most likely first (ties go to the earlier one).
 GUESS_ORDER = ("cp1251", "cp1250", "cp1252", "cp1257", "cp1254", "cp1253", "koi8-r")
+GUESS_WORDS = 400  # enough words to tell the code pages apart, few enough to stay cheap
 LATIN_ASCII_SHARE = 0.5  # in Latin-script words of real text, most letters are plain ASCII
 META_SCAN_BYTES = 4096  # the HTML spec's prescan looks at the first 1024 bytes; old pages put meta later
 
@@ -50,7 +50,7 @@ def _guess(data: bytes) -> str:
         by_language := LEGACY_ENCODINGS.get(match[1].decode("ascii").lower())
     ):
         return by_language
-    words = _NON_ASCII_WORD.findall(data[:500_000])[:2000]
+    words = _NON_ASCII_WORD.findall(data[:500_000])[:GUESS_WORDS]
     return max(GUESS_ORDER, key=lambda encoding: _plausible_share(words, encoding))
 
 
@@ -70,10 +70,12 @@ def _plausible_share(words: list[bytes], encoding: str) -> float:
 
 
 def _script(ch: str) -> str:
-    name = unicodedata.name(ch, "")
-    return next(
-        (script for script in ("CYRILLIC", "GREEK", "LATIN") if name.startswith(script)), "other"
-    ).lower()
+    code = ord(ch)
+    if code < 0x250:
+        return "latin"
+    if 0x370 <= code < 0x400:
+        return "greek"
+    return "cyrillic" if 0x400 <= code < 0x530 else "other"
 
 
 def _ascii_share(letters: list[str]) -> float:

@@ -169,7 +169,7 @@ def prune_link_lists(root: LexborNode, keep: set[int], removed: dict[str, int]) 
     menus: list[LexborNode] = []
     menu_ids: set[int] = set()
     for node in root.css("ul, ol, div, section, table, dl, p"):  # document order: outer before inner
-        if node.mem_id in keep or (menus and _ancestor_ids(node.parent) & menu_ids):
+        if node.mem_id in keep or (menus and _has_ancestor_in(node, menu_ids)):
             continue
         links = node.css("a")
         if len(links) < LINK_MENU_MIN_LINKS:
@@ -257,8 +257,23 @@ def _inside(node: LexborNode, tags: tuple[str, ...]) -> bool:
 
 
 def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
-    ids = {node.mem_id for node in nodes}
-    return [node for node in nodes if not (_ancestor_ids(node.parent) & ids)]
+    """The nodes not inside another of them; `nodes` in document order (as css() returns them)."""
+    kept: list[LexborNode] = []
+    kept_ids: set[int] = set()
+    for node in nodes:
+        if not _has_ancestor_in(node, kept_ids):
+            kept.append(node)
+            kept_ids.add(node.mem_id)
+    return kept
+
+
+def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _remove(nodes: Iterator[LexborNode] | list[LexborNode], rule: str, removed: dict[str, int]) -> None:
