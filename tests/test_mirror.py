@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from protego import Protego
 
+from osce_scrape import parse_page
 from osce_scrape.cli import cli
 from osce_scrape.discover import parse_feed, parse_listing, parse_sitemap
 from osce_scrape.mirror import MirrorSite, running_mirror
@@ -288,3 +289,16 @@ def test_cli_mirror_rejects_bad_fault_spec() -> None:
     result = CliRunner().invoke(cli, ["mirror", "--faults", "429:2"])
     assert result.exit_code == 2
     assert "probability must be between 0 and 1" in result.output
+
+
+def test_generated_pages_parse_to_their_expected_records() -> None:
+    """Every generated page of every template parses to exactly the record the mirror expects."""
+    generated = MirrorSite(pages=300, fixtures_dir=None, seed=11)
+    assert {a.template for a in generated.articles} == {"modern", "panels", "newsroom"}
+    wrong = {}
+    for url, expected in generated.expected_records().items():
+        body = _get(generated, url.removeprefix(BASE))[2]
+        record = parse_page(body, url).model_dump(mode="json")
+        if diff := {k: record[k] for k in expected if record[k] != expected[k]}:
+            wrong[url] = diff
+    assert wrong == {}
