@@ -38,6 +38,7 @@ class PageBlocks:
     blocks: list[Block]
     title: str | None = None
     title_index: int = -1  # index of the headline's block, -1 when it is not among the blocks
+    title_rule: str = "none"  # where the headline came from, for provenance
     container: str | None = None  # the article container's selector, for provenance
     removed: dict[str, int] = field(default_factory=dict)  # chrome removed, by rule
     date_display: str | None = None  # a visible date field outside the label/value block (Drupal 7)

@@ -46,8 +46,10 @@ def parse_page(html: str | bytes, url: str | None = None, *, encoding: str | Non
     tree = parse_html(text)
     head = read_head(tree, url)
     page = page_blocks(tree)
-    if page.title is None and head.title_tag:
-        page.title = sel.SITE_NAME_SUFFIX.sub("", head.og_title or head.title_tag).strip() or None
+    page.title_rule = "h1"
+    if page.title is None and (head.og_title or head.title_tag):
+        page.title = sel.SITE_NAME_SUFFIX.sub("", head.og_title or head.title_tag or "").strip() or None
+        page.title_rule = "og:title" if head.og_title else "title-tag"
     return _build(page, head, url)
 
 
@@ -58,6 +60,7 @@ def parse_text(text: str | bytes, url: str | None = None) -> PressRelease:
     page = text_blocks(text)
     if page.title_index >= 0:
         page.title = page.blocks[page.title_index].text
+        page.title_rule = "text-headline"
     return _build(page, HeadMeta(), url)
 
 
@@ -99,8 +102,9 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
     body = "\n\n".join(paragraphs)
     rules = {
         "url": url.rule, "language": language.rule, "content_type": content_type.rule,
-        "title": "h1" if page.title_index >= 0 or page.title else "none", "date": date.rule,
-        "place": place.rule, "sources": "metadata", "fields_of_work": "metadata",
+        "title": page.title_rule, "date": date.rule, "place": place.rule,
+        "sources": "metadata" if meta.values.get("sources") else "none",
+        "fields_of_work": "metadata" if meta.values.get("fields") else "none",
         "body": f"container:{page.container}" if page.container else "blocks",
     }  # fmt: skip
     try:
