@@ -215,8 +215,9 @@ def _write_fixture(folder: Path, name: str, html: bytes, expected: dict[str, obj
 
 
 def test_fixture_pages_served_as_is(tmp_path: Path) -> None:
-    """Fixtures are served byte for byte at their canonical path; a URL-less one at /node/99000N
-    with its served URL and node id expected; a rejected one is listed as a non-article."""
+    """Every fixture is served byte for byte at its canonical path, besides the generated pages; a
+    URL-less one at /node/99000N, expecting its served URL and node id; a rejected one is listed as
+    a non-article."""
     record = {"id": "101809", "url": "https://www.osce.org/secretariat/101809", "language": "en",
               "content_type": "Press release", "title": "Fixture", "date": "2009-11-20"}  # fmt: skip
     _write_fixture(tmp_path, "01-a", b"<html><body>a</body></html>", record)
@@ -234,7 +235,7 @@ def test_fixture_pages_served_as_is(tmp_path: Path) -> None:
     assert records[BASE + "/node/990001"]["url"] == BASE + "/node/990001"
     assert records[BASE + "/node/990001"]["id"] == "990001-ru"
     assert fixtures.non_article_urls() == [BASE + "/event/5"]
-    assert len(records) == 2 + 2  # two fixture records and two generated pages
+    assert len(records) == 2 + 5  # two fixture records and five generated pages
     assert BASE + "/event/5" in _walk_listing(fixtures)
 
 

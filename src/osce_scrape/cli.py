@@ -401,7 +401,7 @@ def report_command(out_dir: Path, output: str | None, verbose: int, quiet: bool,
     type=click.IntRange(0, 100_000),
     default=250,
     show_default=True,
-    help="Press releases served: the fixture pages first, then generated ones.",
+    help="Generated press releases served, besides every fixture page.",
 )
 @click.option(
     "--crawl-delay",

@@ -27,7 +27,7 @@ Item = Article | FixturePage
 
 
 class MirrorSite:
-    """The site: `pages` press releases (fixture pages first, then generated ones), newest first."""
+    """The site: every fixture page plus `pages` generated press releases, listed newest first."""
 
     def __init__(
         self,
@@ -42,10 +42,9 @@ class MirrorSite:
         self.crawl_delay = crawl_delay
         self.disallow = list(disallow or [])
         self.base_url = "http://127.0.0.1"  # set by the server once it knows its port
-        fixtures = load_fixtures(fixtures_dir)
-        self.fixtures = fixtures[:pages] if pages < len(fixtures) else fixtures
+        self.fixtures = load_fixtures(fixtures_dir)
         self._factory = ArticleFactory(seed, taken_ids=set())
-        self.articles = [self._factory.make(k) for k in range(pages - len(self.fixtures))]
+        self.articles = [self._factory.make(k) for k in range(pages)]
         self._by_path: dict[str, Item] = {f.path: f for f in self.fixtures}
         self._position: dict[str, int] = {}  # generated article path -> index, to pick teasers
         self._by_id: dict[str, str] = {}  # node id -> path, for /node/{id} aliases
