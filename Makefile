@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck unit bench lock clean
+.PHONY: setup demo test lint typecheck unit bench lock clean browser-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
@@ -28,7 +28,15 @@ typecheck: setup
 unit: setup
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+## Headless Chromium for the report's rendering test: installed when root and missing, else left alone
+## (the test skips, saying why, when there is no chromium).
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq chromium; \
+	else echo "browser-deps: no chromium and not root: the browser test will skip"; fi
+
+test: browser-deps lint typecheck unit
 
 bench: setup
 	$(BIN)/python benchmarks/bench_parse.py

