@@ -294,8 +294,10 @@ def demo_command(out: Path, pages: int, verbose: int, quiet: bool, log_json: boo
     from osce_scrape.mirror import MirrorSite, running_mirror  # the mirror is for demos and tests
 
     setup_logging(verbose, quiet, log_json)
-    with running_mirror(MirrorSite(pages=pages)) as server:
-        click.echo(f"mirror serving {pages} press releases at {server.base_url}", err=True)
+    site = MirrorSite(pages=pages)
+    with running_mirror(site) as server:
+        served = f"{len(site.expected_records())} press releases, {len(site.non_article_urls())} other pages"
+        click.echo(f"mirror serving {served} at {server.base_url}", err=True)
         config = HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out)
         stats = _run_crawl(config, quiet)
     dataset = out / "press_releases.jsonl"

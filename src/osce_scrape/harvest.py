@@ -13,6 +13,7 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,10 @@ ProgressFn = Callable[[RunStats], None]
 # worker busy while the next listing page is fetched, small enough that memory stays flat.
 QUEUE_PER_WORKER = 8
 MAX_SITEMAPS = 10_000  # a sitemap index that never ends is a trap, not a site
+# The event loop shares the GIL with the parse and WARC threads; at Python's default 5 ms switch
+# interval each socket call can wait that long for the GIL back. 0.5 ms gave 1.5x the pages/s of
+# a crawl of the mirror (benchmarks/bench_crawl.py); restored when the harvest ends.
+SWITCH_INTERVAL = 0.0005
 _BACKFILL_KEY = "backfill_complete:{}"  # a run once walked this language's listing to its last page
 
 
@@ -76,6 +81,7 @@ class _Run:
     out: OutputFolder
     fetcher: Fetcher
     warc: WarcWriter
+    archiver: concurrent.futures.Executor  # one thread: WARC records stay in fetch order
     executor: concurrent.futures.Executor
     parser: ParserFn
     on_progress: ProgressFn | None
@@ -125,7 +131,7 @@ class _Run:
         except FetchError as exc:
             self._failed(url, exc)
             return None
-        self._archive(result)
+        await self._archive(result)
         self.stats.discovery_documents += 1
         return result
 
@@ -208,9 +214,7 @@ class _Run:
                 self.config.since,
             )
             if due is None:
-                older = older or bool(
-                    self.config.since and entry.date and entry.date < self.config.since
-                )
+                older = older or bool(self.config.since and entry.date and entry.date < self.config.since)
                 self.stats.skipped += 1
                 continue
             wanted += 1
@@ -228,13 +232,11 @@ class _Run:
 
     async def _process(self, due: Due) -> None:
         try:
-            result = await self.fetcher.fetch(
-                due.url, etag=due.etag, last_modified=due.last_modified
-            )
+            result = await self.fetcher.fetch(due.url, etag=due.etag, last_modified=due.last_modified)
         except FetchError as exc:
             self._failed(due.url, exc)
             return
-        self._archive(result)
+        await self._archive(result)
         headers = {k.lower(): v for k, v in result.headers.items()}
         validators = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
         if result.not_modified:
@@ -265,10 +267,12 @@ class _Run:
         self.state.note_fetch(due.url, status=status, fetched_at=result.fetched_at,
                               http_status=result.status, **validators)  # fmt: skip
 
-    def _archive(self, result: FetchResult) -> None:
+    async def _archive(self, result: FetchResult) -> None:
+        """Into the WARC before the state learns of it, so the archive can always re-derive the
+        dataset; in its own thread, where gzip runs without the GIL and off the event loop."""
         self.stats.bytes += len(result.content)
         self.stats.retries += result.retries
-        self.warc.write(result)
+        await asyncio.get_running_loop().run_in_executor(self.archiver, self.warc.write, result)
 
     def _compare_with_listing(self, due: Due, outcome: ParseOutcome) -> None:
         """The page wins; a listing that disagrees with it is reported, not believed."""
@@ -276,9 +280,7 @@ class _Run:
         if due.title and _norm(due.title) != _norm(outcome.record.title):
             self.stats.disagree("title", due.url, due.title, outcome.record.title)
         if due.date and due.date != outcome.record.date:
-            self.stats.disagree(
-                "date", due.url, due.date.isoformat(), outcome.record.date.isoformat()
-            )
+            self.stats.disagree("date", due.url, due.date.isoformat(), outcome.record.date.isoformat())
 
     def _failed(self, url: str, exc: FetchError | DiscoveryError) -> None:
         kind = type(exc).__name__
@@ -308,16 +310,32 @@ async def harvest(
 ) -> RunStats:
     """Crawl per `config` into its output folder and return the run's stats."""
     started = time.monotonic()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+    try:
+        return await _harvest(config, transport, parser, on_progress, started)
+    finally:
+        sys.setswitchinterval(interval)
+
+
+async def _harvest(
+    config: HarvestConfig,
+    transport: httpx.AsyncBaseTransport | None,
+    parser: ParserFn,
+    on_progress: ProgressFn | None,
+    started: float,
+) -> RunStats:
     out = OutputFolder(config.out)
-    with out.locked(), State(out.state_path) as state, _executor(config) as executor:
+    archiver = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
+    with out.locked(), State(out.state_path) as state, _executor(config) as executor, archiver:
         run_name = out.new_run_name(dt.datetime.now(dt.UTC))
         out.adopt_dataset(state)
         stats = RunStats()
         try:
             async with Fetcher(config.fetch, transport=transport) as fetcher:
                 with WarcWriter(out.archive, name=run_name) as warc:
-                    run = _Run(config, state, out, fetcher, warc, executor, parser, on_progress,
-                               stats)  # fmt: skip
+                    run = _Run(config, state, out, fetcher, warc, archiver, executor, parser,
+                               on_progress, stats)  # fmt: skip
                     await run.crawl()
         finally:
             # Publish what was stored even when the crawl broke off: the dataset stays whole.
