@@ -93,9 +93,7 @@ def test_listing_next_from_page_numbers() -> None:
     """Without next links, the pager item for the current page + 1 is the next page."""
     html = b"""<ul class="pager"><li class="pager-item"><a href="/press-releases?page=0">1</a></li>
     <li class="pager-item"><a href="/press-releases?page=2">3</a></li></ul>"""
-    assert parse_listing(html, BASE + "/press-releases?page=1").next_url == (
-        BASE + "/press-releases?page=2"
-    )
+    assert parse_listing(html, BASE + "/press-releases?page=1").next_url == (BASE + "/press-releases?page=2")
     assert parse_listing(html, BASE + "/press-releases?page=2").next_url is None
 
 

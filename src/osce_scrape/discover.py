@@ -111,9 +111,7 @@ def _listing_entry(node: LexborNode, page_url: str) -> ListingEntry | None:
     date_node = node.css_first(sel.LISTING_DATE)
     date = parse_date(_clean(date_node.text(deep=True, separator=" "))) if date_node else None
     type_node = node.css_first(sel.LISTING_CONTENT_TYPE)
-    content_type = (
-        _strip_label(_clean(type_node.text(deep=True, separator=" "))) if type_node else None
-    )
+    content_type = _strip_label(_clean(type_node.text(deep=True, separator=" "))) if type_node else None
     if date is None or content_type is None:
         # An entry's text is a list of "Label: value" lines: read them where the markup lacks.
         for line in node.text(deep=True, separator="\n").splitlines():
@@ -194,9 +192,7 @@ def parse_feed(data: bytes, url: str) -> list[ListingEntry]:
     """The items of an RSS 2.0 (or RSS 1.0) feed or entries of an Atom feed, in feed order."""
     root = _parse_xml(data, url)
     if _local(root.tag) not in ("rss", "feed", "RDF"):
-        raise DiscoveryError(
-            f"not an RSS or Atom feed: root element is <{_local(root.tag)}>", source=url
-        )
+        raise DiscoveryError(f"not an RSS or Atom feed: root element is <{_local(root.tag)}>", source=url)
     entries: list[ListingEntry] = []
     for item in root.iter():
         if _local(item.tag) not in ("item", "entry"):
