@@ -452,7 +452,8 @@ def mirror_command(
     site = MirrorSite(pages=pages, crawl_delay=crawl_delay, disallow=list(disallow), seed=seed)
     try:
         with running_mirror(site, port=port, faults=faults) as server:
-            click.echo(f"osce-scrape mirror: {pages} press releases at {server.base_url}", err=True)
+            served = f"{len(site.articles)} generated + {len(site.fixtures)} fixture pages"
+            click.echo(f"osce-scrape mirror: {served} at {server.base_url}", err=True)
             click.echo(f"{server.base_url}/press-releases?page=0  (Ctrl-C stops)", err=True)
             while True:
                 time.sleep(3600)
