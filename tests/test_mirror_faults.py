@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import json
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -244,3 +246,16 @@ def test_robots_faults(serve: Serve, page: str, kind: str) -> None:
                 client.get("/robots.txt")
         assert client.get(page).status_code == 200
     assert server.faults is not None and server.faults.injected[kind] == 1
+
+
+@pytest.mark.e2e
+def test_cp1251_leaves_legacy_fixture_alone(tmp_path: Path) -> None:
+    """A fixture page already in a legacy encoding is served unchanged under the cp1251 fault."""
+    page = "<html lang='ru'><body><h1>Привет</h1></body></html>".encode("cp1251")
+    (tmp_path / "01-ru.html").write_bytes(page)
+    expected = {"url": "https://www.osce.org/ru/cio/1234", "date": "2010-12-01", "title": "Привет"}
+    (tmp_path / "01-ru.expected.json").write_text(json.dumps(expected))
+    site = MirrorSite(pages=1, fixtures_dir=tmp_path)
+    with running_mirror(site, faults=FaultSpec.parse("cp1251:1")) as server:
+        response = httpx.get(server.base_url + "/ru/cio/1234")
+    assert (response.content, response.headers["content-type"]) == (page, "text/html")
