@@ -200,6 +200,24 @@ def test_places_split_and_resolve(raw: str, expected: list[tuple[str, str]]) -> 
     assert [(p.name, p.country_code) for p in places] == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("VIENNE", ("Vienna", "AT")),  # French; GeoNames' own "Vienne" is a town in Isère
+        ("WIEN", ("Vienna", "AT")),
+        ("ВЕНА", ("Vienna", "AT")),
+        ("VARSOVIE", ("Warsaw", "PL")),
+        ("KISCHINAU", ("Chisinau", "MD")),
+        ("КИШИНЁВ", ("Chisinau", "MD")),
+        ("BISCHKEK", ("Bishkek", "KG")),
+        ("ГААГА", ("The Hague", "NL")),
+    ],
+)
+def test_translated_place_names_resolve(raw: str, expected: tuple[str, str]) -> None:
+    """Datelines of Russian, German and French pages name the same places in their languages."""
+    assert [(p.name, p.country_code) for p in normalize_places(raw)] == [expected]
+
+
 def test_resolved_place_has_coordinates_and_raw() -> None:
     """A resolved place carries GeoNames coordinates and its raw text."""
     (vienna,) = normalize_places("VIENNA")
