@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -277,3 +279,46 @@ def test_normalize_record_gives_every_facet() -> None:
         "OSCE Mission to Bosnia and Herzegovina",
     ]
     assert [p.country_code for p in facets.places] == ["AT", "BA"]
+
+
+# --- the fixture pages (every language the fixtures have) -----------------------------------------------
+
+
+CONFLICT = "Conflict prevention and resolution"
+
+
+def _expected_records(fixtures_dir: Path) -> dict[str, dict[str, Any]]:
+    pages = {p.name.removesuffix(".expected.json"): p for p in fixtures_dir.glob("*.expected.json")}
+    loaded = {name: json.loads(path.read_text("utf-8")) for name, path in sorted(pages.items())}
+    return {name: data for name, data in loaded.items() if "fields_of_work" in data}
+
+
+def test_every_fixture_page_maps(fixtures_dir: Path) -> None:
+    """Every fixture record's fields and sources map; only FAROB (not in GeoNames) stays unresolved."""
+    records = _expected_records(fixtures_dir)
+    assert len(records) >= 40
+    for name, data in records.items():
+        assert normalize_fields(data["fields_of_work"])[1] == [], name
+        assert all(normalize_source(s).known for s in data["sources"]), name
+        unresolved = {p.raw for p in normalize_places(data["place"]) if not p.resolved}
+        assert unresolved <= {"FAROB, Tajikistan"}, name
+
+
+@pytest.mark.parametrize(
+    ("page", "fields", "sources", "places"),
+    [
+        ("03-moscow-2009-ru-cp1251", ["Rule of law", "Human rights", "Gender equality",
+         "Combating trafficking in human beings"], ["OSCE Secretariat"], [("Moscow", "RU")]),
+        ("44-minsk-group-2011-de", [CONFLICT], ["Minsk Group"], [("Vienna", "AT")]),
+        ("45-minsk-group-2011-fr", [CONFLICT], ["Minsk Group"], [("Vienna", "AT")]),
+        ("08-moldova-ro-2013", [CONFLICT], ["OSCE Mission to Moldova"], [("Chisinau", "MD")]),
+    ],
+)  # fmt: skip
+def test_translated_fixture_pages_map_to_english_facets(
+    fixtures_dir: Path, page: str, fields: list[str], sources: list[str], places: list[tuple[str, str]]
+) -> None:
+    """Russian, German, French and Romanian pages' values give the same facets as English ones."""
+    data = _expected_records(fixtures_dir)[page]
+    assert normalize_fields(data["fields_of_work"]) == (fields, [])
+    assert [s.name for s in normalize_sources(data["sources"])] == sources
+    assert [(p.name, p.country_code) for p in normalize_places(data["place"])] == places
