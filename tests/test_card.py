@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from osce_scrape.card import write_card
 from osce_scrape.cli import cli
 from osce_scrape.errors import DatasetError
+from osce_scrape.reader import load
 from recordkit import records_from_listing
 
 
@@ -102,3 +103,20 @@ def test_cli_card(output_folder: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "239 records, 3 rejects" in result.output
     assert (output_folder / "DATASET.md").is_file() and (output_folder / "manifest.json").is_file()
+
+
+@pytest.mark.e2e
+def test_card_export_and_load_after_a_demo_crawl(tmp_path: Path) -> None:
+    """After a loopback mirror crawl the card counts records, rejects and the run; Parquet loads back."""
+    out = tmp_path / "output"
+    crawl = CliRunner().invoke(cli, ["demo", "--out", str(out), "--pages", "40", "-q"])
+    assert crawl.exit_code == 0, crawl.output
+    records = list(load(out / "press_releases.jsonl"))
+    manifest = write_card(out)
+    assert manifest["records"] == len(records) >= 40
+    assert manifest["rejects"]["count"] >= 1  # the mirror serves event, listing and error pages too
+    assert len(manifest["harvests"]) == 1 and manifest["harvests"][0]["started_at"]
+    assert "press_releases.jsonl" in manifest["files"] and "state.sqlite" in manifest["files"]
+    export = CliRunner().invoke(cli, ["export", "--out-dir", str(out)])
+    assert export.exit_code == 0, export.output
+    assert list(load(out / "press_releases.parquet")) == records
