@@ -15,8 +15,11 @@ from osce_scrape.errors import NotAPressRelease, ParseError
 from osce_scrape.evaluate import FIELDS, evaluate, expected_pages, resolve_expected
 from osce_scrape.pipeline import parse_file
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
-PAGES = expected_pages(FIXTURES)
+ROOT = Path(__file__).resolve().parent.parent
+# fixtures/pages: the corpus the parser was built on; fixtures/holdout: pages written afterwards, blind to
+# the parser, in markups the first corpus lacks (they found 21 faults, now fixed; see FINDINGS.md).
+CORPORA = [ROOT / "fixtures" / "pages", ROOT / "fixtures" / "holdout"]
+PAGES = [pair for corpus in CORPORA for pair in expected_pages(corpus)]
 
 
 @pytest.mark.parametrize(("page", "expected"), PAGES, ids=[p.name for p, _ in PAGES])
@@ -35,12 +38,13 @@ def test_fixture_page(page: Path, expected: dict[str, Any]) -> None:
     assert record["provenance"]["parser_version"]
 
 
-def test_quality_floors() -> None:
+@pytest.mark.parametrize("corpus", CORPORA, ids=[c.name for c in CORPORA])
+def test_quality_floors(corpus: Path) -> None:
     """The gate's floors: 100% on every field, no chrome leak, every non-article rejected."""
-    scores = evaluate(FIXTURES)
-    assert len(scores.articles) >= 25
+    scores = evaluate(corpus)
+    assert len(scores.articles) >= 20
     assert scores.field_accuracy() == dict.fromkeys(FIELDS, 1.0), scores.table()
     assert scores.body_f1() == 1.0
     assert scores.leaks() == 0
     rejected, total = scores.non_articles_rejected()
-    assert total >= 5 and rejected == total
+    assert total >= 2 and rejected == total

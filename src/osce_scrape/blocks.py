@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from osce_scrape import selectors as sel
+
+TEASER_LINK_DENSITY = 0.9  # a heading that is all link is a teaser's title
+LEAD_MIN_CHARS = 80  # the first paragraph this long after the headline is the article's lead
+PAGE_LEVELS = 2  # <html> and <body>: an "article" that is the whole page is no article
 
 
 @dataclass(frozen=True)
@@ -13,6 +19,7 @@ class Block:
     tag: str  # the element that made the block: p, li, dt, dd, td, h1, div, ... ("line"/"item" in text)
     parent: int  # id of the enclosing element: a label's values share it (ul, dl, tr, div.field)
     ancestors: frozenset[int] = frozenset()
+    path: tuple[int, ...] = ()  # the same ids, outermost first, ending with the block's own element
     links: tuple[str, ...] = ()  # texts of the links inside, in order
     link_chars: int = 0
     in_article: bool = True  # inside the article container
@@ -30,6 +37,22 @@ class Block:
     def lines(self) -> list[str]:
         return [line.strip() for line in self.text.split("\n") if line.strip()]
 
+    @property
+    def key(self) -> str:
+        """The text as a heading key: casefolded, single-spaced, without a trailing colon."""
+        return " ".join(self.text.casefold().rstrip(" :").split())
+
+    def is_teaser_title(self) -> bool:
+        """A heading that is all link: the title of a teaser of other content."""
+        return bool(self.heading and self.links and self.link_density >= TEASER_LINK_DENSITY)
+
+    def ends_article(self) -> bool:
+        """A heading of what follows an article: related content, downloads, share bars."""
+        return len(self.text) <= 60 and self.key in sel.END_OF_ARTICLE_HEADINGS
+
+    def opens_contacts(self) -> bool:
+        return len(self.text) <= 80 and bool(sel.CONTACTS_HEADING.match(self.key))
+
 
 @dataclass
 class PageBlocks:
@@ -42,3 +65,27 @@ class PageBlocks:
     container: str | None = None  # the article container's selector, for provenance
     removed: dict[str, int] = field(default_factory=dict)  # chrome removed, by rule
     date_display: str | None = None  # a visible date field outside the label/value block (Drupal 7)
+
+    def narrow_to_headline(self) -> None:
+        """No article container: the article is the nearest element around the headline and the lead
+        paragraph (or the lead's parent, when that is the whole page), so footers and boxes stay out."""
+        if self.title_index < 0 or not self.blocks[self.title_index].path:
+            return
+        title = self.blocks[self.title_index]
+        lead = next((b for b in self.blocks[self.title_index + 1 :] if len(b.text) >= LEAD_MIN_CHARS), None)
+        if lead is None:
+            return
+        common = 0
+        while common < min(len(title.path), len(lead.path)) and title.path[common] == lead.path[common]:
+            common += 1
+        article = title.path[common - 1] if common > PAGE_LEVELS else lead.parent
+        self.blocks = [replace(block, in_article=article in block.ancestors) for block in self.blocks]
+        self.container = "around-headline"
+
+    def article_end(self) -> int:
+        """Index of the first block after the headline that ends the article (related content, teasers)."""
+        start = max(self.title_index, 0) + 1
+        for index in range(start, len(self.blocks)):
+            if self.blocks[index].ends_article() or self.blocks[index].is_teaser_title():
+                return index
+        return len(self.blocks)

@@ -14,38 +14,55 @@ from functools import lru_cache
 
 import dateparser
 
-# Month names of the site's main languages (English, Russian genitive and nominative, German, French,
-# Romanian, the Western Balkans' languages, Albanian), casefolded; abbreviations by their first three letters.
+# Month names of the site's main languages (English, Russian and Ukrainian genitive and nominative, German,
+# French, Romanian, the Western Balkans' languages in both scripts, Albanian), casefolded; English
+# abbreviations by their first three letters. Other languages go to dateparser.
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("january", "января", "январь", "januar", "janvier", "ianuarie", "siječnja", "janar", "jänner"),
-    2: ("february", "февраля", "февраль", "februar", "février", "februarie", "veljače", "shkurt"),
-    3: ("march", "марта", "март", "märz", "mars", "martie", "mart", "ožujka"),
-    4: ("april", "апреля", "апрель", "avril", "aprilie", "travnja", "prill"),
-    5: ("may", "мая", "май", "mai", "maj", "svibnja"),
-    6: ("june", "июня", "июнь", "juni", "juin", "iunie", "jun", "juna", "lipnja", "qershor"),
-    7: ("july", "июля", "июль", "juli", "juillet", "iulie", "jul", "jula", "srpnja", "korrik"),
-    8: ("august", "августа", "август", "août", "avgust", "avgusta", "kolovoza", "gusht"),
-    9: ("september", "сентября", "сентябрь", "septembre", "septembrie", "septembar", "rujna", "shtator"),
-    10: ("october", "октября", "октябрь", "oktober", "octobre", "octombrie", "oktobar", "listopada", "tetor"),
-    11: ("november", "ноября", "ноябрь", "novembre", "noiembrie", "novembar", "studenoga", "nëntor"),
+    1: ("january", "января", "январь", "januar", "janvier", "ianuarie", "siječnja", "janar", "jänner",
+        "січня", "јануар", "јануара", "januara"),
+    2: ("february", "февраля", "февраль", "februar", "février", "februarie", "veljače", "shkurt",
+        "лютого", "фебруар", "фебруара", "februara"),
+    3: ("march", "марта", "март", "märz", "mars", "martie", "mart", "ožujka",
+        "березня", "март", "марта", "marta"),
+    4: ("april", "апреля", "апрель", "avril", "aprilie", "travnja", "prill",
+        "квітня", "април", "априла", "aprila"),
+    5: ("may", "мая", "май", "mai", "maj", "svibnja",
+        "травня", "мај", "маја", "maja"),
+    6: ("june", "июня", "июнь", "juni", "juin", "iunie", "jun", "juna", "lipnja", "qershor",
+        "червня", "јун", "јуна"),
+    7: ("july", "июля", "июль", "juli", "juillet", "iulie", "jul", "jula", "srpnja", "korrik",
+        "липня", "јул", "јула"),
+    8: ("august", "августа", "август", "août", "avgust", "avgusta", "kolovoza", "gusht",
+        "серпня", "август", "августа"),
+    9: ("september", "сентября", "сентябрь", "septembre", "septembrie", "septembar", "rujna", "shtator",
+        "вересня", "септембар", "септембра", "septembra"),
+    10: ("october", "октября", "октябрь", "oktober", "octobre", "octombrie", "oktobar", "listopada", "tetor",
+        "жовтня", "октобар", "октобра", "oktobra"),
+    11: ("november", "ноября", "ноябрь", "novembre", "noiembrie", "novembar", "studenoga", "nëntor",
+        "листопада", "новембар", "новембра", "novembra"),
     12: ("december", "декабря", "декабрь", "dezember", "décembre", "decembrie", "decembar", "prosinca",
-         "dhjetor"),
+         "dhjetor",
+        "грудня", "децембар", "децембра", "decembra"),
 }  # fmt: skip
 MONTHS: dict[str, int] = {name: number for number, names in _MONTH_NAMES.items() for name in names}
 _ENGLISH_ABBREVIATIONS = {name[:3]: number for number, names in _MONTH_NAMES.items() for name in names[:1]}
 _ENGLISH_ABBREVIATIONS["sept"] = 9
 
 _WORD = r"[^\W\d_]{3,}\.?"
-# "20 November 2009", "20. November 2009", "17 October, 2000", "9 Apr 2012", "20 ноября 2009 г."
-DAY_MONTH_YEAR = rf"\d{{1,2}}\.?\s+{_WORD},?\s+\d{{4}}(?:\s*(?:г\.|года))?"
+# "20 November 2009", "20. November 2009", "17 October, 2000", "9 Apr 2012", "20 ноября 2009 г.",
+# "5. januar 2021.", "5. januara 2021. godine", "26 березня 2007 р."
+_YEAR_SUFFIX = r"(?:\s*(?:г\.|года|р\.|року|godine\.?)|\.(?=\s))?"
+DAY_MONTH_YEAR = rf"\d{{1,2}}\.?\s+{_WORD},?\s+\d{{4}}{_YEAR_SUFFIX}"
 MONTH_DAY_YEAR = rf"{_WORD}\s+\d{{1,2}},\s+\d{{4}}"  # "November 20, 2009"
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
-NUMERIC_DATE = r"\d{1,2}\.\d{1,2}\.\d{4}"  # "20.11.2009", European order
+NUMERIC_DATE = r"\d{1,2}[./]\d{1,2}[./]\d{4}"  # "20.11.2009", "15/06/2011": the site's European order
 ANY_DATE = re.compile(rf"({ISO_DATE}|{DAY_MONTH_YEAR}|{MONTH_DAY_YEAR}|{NUMERIC_DATE})")
 _DMY = re.compile(rf"^(\d{{1,2}})\.?\s+({_WORD}),?\s+(\d{{4}})")
 _MDY = re.compile(rf"^({_WORD})\s+(\d{{1,2}}),\s+(\d{{4}})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-_NUMERIC = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_NUMERIC = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+_LEADING_WEEKDAY = re.compile(r"^[^\W\d_]{3,},\s+(?=\d)")
+_WEEKDAY = r"(?:[^\W\d_]{3,},?\s+)?"  # "Tuesday, 24 May 2022" (Drupal's "l, j F Y")
 
 # A dateline opens the body: "MOSCOW, 20 November 2009 - ", "SKOPJE, 18 October 2001 (OSCE)-- ",
 # "OSH, Kyrgyzstan, 14 March 2006- ", "BISHKEK, 12 April- " (no year), "WIEN, 20. November 2009 –".
@@ -58,7 +75,7 @@ DATELINE = re.compile(
 DATELINE_DATE_AFTER = re.compile(rf"^{_PLACE}\s+{_DASH}\s+(?P<date>{DAY_MONTH_YEAR})\s*[.:]?\s")
 # The old "Newsroom" layout's header line under the title: "ZAGREB 6 July 2004" (no comma).
 HEADER_LINE = re.compile(rf"^(?P<place>[^\W\d_][^\d,]{{0,60}}?)\s+(?P<date>{DAY_MONTH_YEAR})$")
-DATE_ONLY_LINE = re.compile(rf"^(?:{DAY_MONTH_YEAR}|{MONTH_DAY_YEAR}|{ISO_DATE})$")
+DATE_ONLY_LINE = re.compile(rf"^{_WEEKDAY}(?:{DAY_MONTH_YEAR}|{MONTH_DAY_YEAR}|{ISO_DATE}|{NUMERIC_DATE})$")
 MAX_PLACE_WORDS = 9  # "TSAKHKADZOR, Kotayq region of Armenia" has 5; a sentence has more
 
 
@@ -73,6 +90,7 @@ class Dateline:
 def parse_date(text: str, language: str | None = None) -> dt.date | None:
     """The calendar date a short text states ("20 November 2009", "2009-11-20T10:00:00Z"), or None."""
     text = " ".join(text.split()).strip(" .,")
+    text = _LEADING_WEEKDAY.sub("", text) if not text[:1].isdigit() else text
     if not text:
         return None
     if match := _ISO.match(text):
@@ -84,7 +102,10 @@ def parse_date(text: str, language: str | None = None) -> dt.date | None:
         month = month_number(match[1], language)
         return _safe_date(int(match[3]), month, int(match[2])) if month else None
     if match := _NUMERIC.match(text):
-        return _safe_date(int(match[3]), int(match[2]), int(match[1]))
+        first, second = int(match[1]), int(match[2])
+        # Day first, as the site writes dates, unless only month-first makes sense ("06/15/2011").
+        day, month = (second, first) if second > 12 >= first else (first, second)
+        return _safe_date(int(match[3]), month, day)
     return None
 
 

@@ -23,10 +23,12 @@ from osce_scrape.dates import (
 from osce_scrape.metadata import Metadata
 
 CONTENT_TYPE_LOOKBACK = 4  # the label sits just above the headline (or a structure name above it)
+CONTENT_TYPE_LOOKAHEAD = 2  # or, in some layouts, right under it
 HEADER_LINE_LOOKAHEAD = 3  # the Newsroom header line and photo caption follow the headline
-TEASER_LINK_DENSITY = 0.9  # a heading that is all link is a teaser's title
 FURNITURE_LINK_DENSITY = 0.8  # a short block that is mostly link is "Read more", "Download", ...
 FURNITURE_MAX_CHARS = 120
+BOX_TITLE_MAX_CHARS = 40
+DATELINE_LOOKAHEAD = 3  # paragraphs searched for the dateline
 DATE_DISPLAY_MAX_CHARS = 40  # a block that is just a <time> ("21 May 2013, 10:00") shows the date
 T = TypeVar("T")
 _TYPES = {t.casefold(): t for t in sel.PRESS_CONTENT_TYPES + sel.NON_PRESS_CONTENT_TYPES}
@@ -52,10 +54,6 @@ class Roles:
         return [i for i, role in enumerate(self.roles) if role in names]
 
 
-def _heading_key(text: str) -> str:
-    return " ".join(text.casefold().rstrip(":").split())
-
-
 def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> Roles:
     """Assign each block a role: before-title, title, content-type, meta, header, caption, furniture,
     body, contacts, teaser, end (after an end-of-article heading) or outside (not in the article)."""
@@ -75,16 +73,17 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
     for i, block in enumerate(blocks):
         if roles[i] != "body":
             continue
-        key = _heading_key(block.text)
-        if key in sel.CONTACTS_HEADINGS:
+        if block.opens_contacts():
             roles[i], mode = "furniture", "contacts"
             continue
-        if key in sel.END_OF_ARTICLE_HEADINGS:
+        if block.ends_article():
             roles[i], mode = "furniture", "end"
             continue
-        if block.heading and block.links and block.link_density >= TEASER_LINK_DENSITY:
+        if block.is_teaser_title():
             roles[i], mode = "teaser", "teaser"
             result.teasers += 1
+            if i and blocks[i - 1].heading and roles[i - 1] == "body":  # "More on this topic" over teasers
+                roles[i - 1] = "furniture"
             continue
         if mode == "teaser" and block.heading:
             mode = "body"
@@ -104,10 +103,11 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
 
 
 def _mark_content_type(blocks: list[Block], roles: list[str], title_index: int) -> None:
+    """The label just above the headline, or (some layouts) just below it."""
     start = max(0, title_index - CONTENT_TYPE_LOOKBACK) if title_index >= 0 else 0
-    end = title_index if title_index >= 0 else min(len(blocks), CONTENT_TYPE_LOOKBACK)
-    for i in range(start, end):
-        if _heading_key(blocks[i].text) in _TYPES and roles[i] in {"before-title", "body", "outside"}:
+    end = title_index + CONTENT_TYPE_LOOKAHEAD + 1 if title_index >= 0 else CONTENT_TYPE_LOOKBACK
+    for i in range(start, min(end, len(blocks))):
+        if blocks[i].key in _TYPES and roles[i] in {"before-title", "body", "outside"}:
             roles[i] = "content-type"
 
 
@@ -125,7 +125,7 @@ def _is_header_line(block: Block, result: Roles, language: str | None) -> bool:
 
 def _is_furniture(block: Block, title: str | None) -> bool:
     text = block.text
-    if sel.FURNITURE_LINES.match(text) or not any(ch.isalpha() for ch in text):
+    if all(sel.FURNITURE_LINES.match(line) for line in block.lines()) or not any(c.isalpha() for c in text):
         return True
     if title and text == title:
         return True
@@ -138,7 +138,7 @@ def extract_content_type(page: PageBlocks, roles: Roles, meta: Metadata) -> Foun
     if value := meta.first("content_type"):
         return Found(_TYPES.get(value.casefold(), value), "metadata")
     for i in roles.indexes("content-type"):
-        return Found(_TYPES[_heading_key(page.blocks[i].text)], "label-above-title")
+        return Found(_TYPES[page.blocks[i].key], "label-by-title")
     return Found(None, "none")
 
 
@@ -147,7 +147,11 @@ def extract_body(page: PageBlocks, roles: Roles) -> list[str]:
     paragraphs: list[str] = []
     for i in roles.indexes("body"):
         for part in page.blocks[i].text.split("\n\n"):
-            text = " ".join(part.split())
+            # A page-furniture line inside a paragraph ("Last updated: …" under a <br>) is dropped.
+            lines = [line for line in part.split("\n") if not sel.FURNITURE_LINES.match(line.strip())]
+            text = " ".join(" ".join(lines).split())
+            if len(lines) < len(part.split("\n")) and len(text) <= BOX_TITLE_MAX_CHARS and "." not in text:
+                continue  # what is left of a download or share box is its title ("Report")
             if text:
                 paragraphs.append(text)
     return paragraphs
@@ -159,8 +163,8 @@ def extract_contacts(page: PageBlocks, roles: Roles) -> str | None:
 
 
 def extract_dateline(paragraphs: list[str], language: str | None) -> Dateline | None:
-    """The dateline of the first or second paragraph (a correction notice may come first)."""
-    for paragraph in paragraphs[:2]:
+    """The dateline of one of the first paragraphs (a correction notice or a lone label may come first)."""
+    for paragraph in paragraphs[:DATELINE_LOOKAHEAD]:
         if found := find_dateline(paragraph, language):
             return found
     return None

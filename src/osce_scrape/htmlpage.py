@@ -58,6 +58,8 @@ def parse_html(text: str) -> LexborHTMLParser:
 def read_head(tree: LexborHTMLParser, base_url: str | None) -> HeadMeta:
     """Canonical URL, language, publication dates and translations from the head (before any cleaning)."""
     meta = HeadMeta()
+    if (base := tree.css_first("base[href]")) is not None:
+        base_url = _absolute(base.attributes.get("href"), base_url) or base_url
     html = tree.css_first("html")
     if html is not None:
         meta.html_lang = (
@@ -78,7 +80,7 @@ def read_head(tree: LexborHTMLParser, base_url: str | None) -> HeadMeta:
     page_url = meta.canonical or meta.og_url or base_url
     for node in tree.css("link[rel=alternate][hreflang]"):
         lang = (node.attributes.get("hreflang") or "").strip().lower()
-        href = _absolute(node.attributes.get("href"), page_url)
+        href = _if_absolute(_absolute(node.attributes.get("href"), page_url))
         if lang and href and lang != "x-default":
             meta.alternates.setdefault(lang, href)
     return meta
@@ -136,7 +138,16 @@ def _absolute(href: str | None, base: str | None) -> str | None:
 
 def _if_absolute(url: str | None) -> str | None:
     """A relative URL left relative (no base to resolve it against) is no URL at all."""
-    return url if url and re.match(r"^(https?|file)://", url, re.IGNORECASE) else None
+    return unwrap_url(url) if url and re.match(r"^(https?|file)://", url, re.IGNORECASE) else None
+
+
+def unwrap_url(url: str) -> str:
+    """The site's own URL inside a web archive's or a proxy's (a page saved through the Wayback Machine
+    or a translation proxy names its copy, not the original)."""
+    for pattern in sel.WRAPPED_URLS:
+        if match := pattern.match(url):
+            return match["inner"]
+    return url
 
 
 def collapse(text: str | None) -> str:
@@ -145,12 +156,12 @@ def collapse(text: str | None) -> str:
 
 
 # --- chrome removal ------------------------------------------------------------------------------------
-def strip_chrome(tree: LexborHTMLParser) -> tuple[LexborNode | None, dict[str, int]]:
+def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> tuple[LexborNode | None, dict[str, int]]:
     """Remove the site's chrome in place; return the headline element and counts of what went."""
     removed: dict[str, int] = {}
     _remove(tree.css(", ".join((*sel.CHROME_TAGS, "figcaption"))), "tag", removed)
     _remove(tree.css(", ".join(f'[role="{role}"]' for role in sel.CHROME_ROLES)), "role", removed)
-    title = next(_headline_candidates(tree), None)
+    title = next(_headline_candidates(tree, hint), None)
     title_ids = _ancestor_ids(title) if title is not None else set()
     site_regions = [
         node
@@ -158,9 +169,9 @@ def strip_chrome(tree: LexborHTMLParser) -> tuple[LexborNode | None, dict[str, i
         if node.mem_id not in title_ids and not _inside(node, ("article", "main"))
     ]
     _remove(site_regions, "site-region", removed)
-    headline_ids = {id_ for node in _headline_candidates(tree) for id_ in _ancestor_ids(node)}
+    headline_ids = {id_ for node in _headline_candidates(tree, hint) for id_ in _ancestor_ids(node)}
     _remove((n for n in _class_chrome(tree) if n.mem_id not in headline_ids), "class", removed)
-    title = next(_headline_candidates(tree), None)  # the first may have gone with the chrome
+    title = next(_headline_candidates(tree, hint), None)  # the first may have gone with the chrome
     return title, removed
 
 
@@ -215,16 +226,27 @@ def _contains(node: LexborNode, node_id: int) -> bool:
     return any(h1.mem_id == node_id for h1 in node.css("h1"))
 
 
-def _headline_candidates(tree: LexborHTMLParser) -> Iterator[LexborNode]:
+def _headline_candidates(tree: LexborHTMLParser, hint: str | None = None) -> Iterator[LexborNode]:
+    """Headline elements, best first: h1s that are neither the site's name (a logo) nor a section's
+    ("Newsroom"), the one matching the page's <title>/og:title first; else an h2 matching it."""
+    h1s: list[LexborNode] = []
     seen: set[int] = set()
     for selector in sel.TITLE_SELECTORS:
         for node in tree.css(selector):
-            text = collapse(node.text())
-            if node.mem_id in seen or not text:
-                continue
-            seen.add(node.mem_id)
-            if text.casefold() != sel.SITE_NAME.casefold():  # a logo in an <h1> is not a headline
-                yield node
+            key = " ".join(node.text().casefold().split())
+            if node.mem_id not in seen and key and key not in sel.SITE_NAMES and key not in sel.SECTION_HEADS:
+                seen.add(node.mem_id)
+                h1s.append(node)
+    if hint:
+        yield from (node for node in h1s if _matches(node, hint))
+    yield from h1s
+    if hint:
+        yield from (node for node in tree.css("h2") if _matches(node, hint))
+
+
+def _matches(node: LexborNode, hint: str) -> bool:
+    text, hint = " ".join(node.text().casefold().split()), " ".join(hint.casefold().split())
+    return bool(text) and (text in hint or hint in text)
 
 
 def _class_chrome(tree: LexborHTMLParser) -> Iterator[LexborNode]:
@@ -293,17 +315,18 @@ class _Builder:
         self._parts: list[str] = []
         self._links: list[str] = []
         self._datetime: str | None = None
-        self._owner: list[tuple[str, int, frozenset[int]]] = []
+        self._owner: list[tuple[str, int, tuple[int, ...]]] = []
 
     def flush(self) -> None:
         text = "\n".join(collapse(line) for line in "".join(self._parts).split("\n"))
         text = re.sub(r"\n{3,}", "\n\n", text).strip()
         if text and self._owner:
-            tag, parent, ancestors = self._owner[-1]
+            tag, parent, path = self._owner[-1]
+            ancestors = frozenset(path)
             links = tuple(link for link in (collapse(x) for x in self._links) if link)
             self.blocks.append(
                 Block(
-                    text=text, tag=tag, parent=parent, ancestors=ancestors, links=links,
+                    text=text, tag=tag, parent=parent, ancestors=ancestors, path=path, links=links,
                     link_chars=sum(len(link) for link in links),
                     in_article=self.article_id is None or self.article_id in ancestors,
                     datetime=self._datetime,
@@ -345,7 +368,7 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
             parent_id = ancestors[-1] if ancestors else 0
             if tag == "td" or tag == "th":  # a row's cells share the row
                 parent_id = ancestors[-1] if ancestors else 0
-            builder._owner.append((tag, parent_id, frozenset(ancestors) | {node.mem_id}))
+            builder._owner.append((tag, parent_id, (*ancestors, node.mem_id)))
         elif tag == "a":
             link_depth += 1
             builder._links.append("")
@@ -361,9 +384,10 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
     return builder.blocks
 
 
-def page_blocks(tree: LexborHTMLParser) -> PageBlocks:
-    """Strip the chrome, find the article and the headline, and linearise what is left of the body."""
-    title_node, removed = strip_chrome(tree)
+def page_blocks(tree: LexborHTMLParser, hint: str | None = None) -> PageBlocks:
+    """Strip the chrome, find the article and the headline (`hint`: the page's <title> without the
+    site's name), and linearise what is left of the body."""
+    title_node, removed = strip_chrome(tree, hint)
     container, container_rule = find_container(tree, title_node)
     keep = _ancestor_ids(title_node) | (_ancestor_ids(container) if container is not None else set())
     body = tree.body

@@ -17,9 +17,9 @@ from osce_scrape.dates import find_dateline
 MAX_LABEL_BLOCK_CHARS = 400  # a label with its inline values; a longer block is prose that mentions one
 MAX_VALUE_CHARS = 250  # the longest structure name is ~110 characters
 MAX_VALUES = 40  # "Where we are" lists up to 18 structures, "What we do" 18 fields
-# A label without its colon counts only as a field label (div, dt, th); as a heading or a list item it is
-# more likely a menu heading ("What we do" over a list of fields).
-BARE_LABEL_NEVER = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "li", "p", "line", "item", "a"})
+# A label without its colon counts as a field label (div, dt, th); as a list item or a paragraph it is more
+# likely a menu heading ("What we do" over a list of fields), and as a heading only when values follow it.
+BARE_LABEL_NEVER = frozenset({"li", "p", "line", "item", "a"})
 SINGLE_VALUED = frozenset({"date", "place", "content_type", "type", "country"})
 
 
@@ -39,34 +39,54 @@ def label_of(block: Block) -> tuple[str, str] | None:
     """(key, inline value) when the block opens with a known label ("Fields of work:", "Source:")."""
     if len(block.text) > MAX_LABEL_BLOCK_CHARS:
         return None
-    match = sel.LABEL_LINE.match(block.text)
-    if not match:
-        # Drupal 8 field labels may drop the colon: then the whole block must be the label.
-        bare = " ".join(block.text.casefold().split())
-        bare_ok = bare in sel.LABELS and block.tag not in BARE_LABEL_NEVER
-        return (sel.LABELS[bare], "") if bare_ok else None
-    return sel.LABELS[" ".join(match["label"].casefold().split())], match["value"].strip()
+    first_line = block.text.split("\n", 1)[0]
+    if match := sel.LABEL_LINE.match(first_line):
+        return sel.LABELS[" ".join(match["label"].casefold().split())], match["value"].strip()
+    # Drupal 8 field labels may drop the colon: then the whole block must be the label.
+    bare = " ".join(block.text.casefold().split())
+    return (sel.LABELS[bare], "") if bare in sel.LABELS and block.tag not in BARE_LABEL_NEVER else None
 
 
-def read_metadata(blocks: list[Block]) -> Metadata:
-    """Every label of the page with its values."""
+def read_metadata(blocks: list[Block], end: int | None = None) -> Metadata:
+    """Every label of the page with its values, up to block `end` (where the article ends: labels in
+    related-content teasers below it are theirs, not the page's)."""
     meta = Metadata()
     index = 0
-    while index < len(blocks):
-        found = label_of(blocks[index])
+    end = len(blocks) if end is None else end
+    while index < end:
+        block = blocks[index]
+        found = label_of(block)
         if found is None:
             index += 1
             continue
         key, inline = found
-        meta.used.add(index)
-        meta.labels.append(key)
-        values = meta.values.setdefault(key, [])
-        if inline:
-            values.extend(_split_values(key, inline, blocks[index]))
+        if "\n" in block.text:  # "<b>Date:</b> …<br><b>Source:</b> …": one label per line
+            _read_lines(block, meta)
+            meta.used.add(index)
             index += 1
             continue
-        index = _read_values(blocks, index, key, values, meta.used)
+        values: list[str] = []
+        if inline:
+            values = _split_values(key, inline, block)
+            next_index = index + 1
+        else:
+            next_index = _read_values(blocks, index, key, values, meta.used)
+        meta.used.add(index)
+        meta.labels.append(key)
+        meta.values.setdefault(key, []).extend(values)
+        index = next_index
     return meta
+
+
+def _read_lines(block: Block, meta: Metadata) -> None:
+    key: str | None = None
+    for line in block.lines():
+        if match := sel.LABEL_LINE.match(line):
+            key = sel.LABELS[" ".join(match["label"].casefold().split())]
+            meta.labels.append(key)
+            line = match["value"].strip()
+        if key is not None and line:
+            meta.values.setdefault(key, []).extend(_split_values(key, line, block))
 
 
 def _read_values(blocks: list[Block], label_index: int, key: str, values: list[str], used: set[int]) -> int:
@@ -103,12 +123,13 @@ def _split_values(key: str, text: str, block: Block) -> list[str]:
     """Values of one block: its links when it is a list of links, else comma- or line-separated text."""
     if key in SINGLE_VALUED:
         return [" ".join(text.split())]
-    if block.links and _links_cover(text, block.links):
-        return list(block.links)
+    links = tuple(link for link in block.links if link in text)
+    if links and _links_cover(text, links):
+        return list(links)
     protected = text
     for value in sel.VALUES_WITH_COMMAS:
         protected = protected.replace(value, value.replace(",", "\x00"))
-    parts = re.split(r"\s*[,;\n]\s*", protected)
+    parts = re.split(r"\s*[,;|·•\n]\s*", protected)
     return [" ".join(part.replace("\x00", ",").split()) for part in parts if part.strip(" .")]
 
 

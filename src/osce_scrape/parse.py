@@ -28,7 +28,7 @@ from osce_scrape.extract import (
 from osce_scrape.htmlpage import HeadMeta, collapse, page_blocks, parse_html, read_head
 from osce_scrape.metadata import read_metadata
 from osce_scrape.models import PressRelease, Provenance
-from osce_scrape.textpage import text_blocks
+from osce_scrape.textpage import headline_index, split_leading_lines, text_blocks
 
 PARSER_VERSION = "1.0.0"
 LISTING_MIN_TEASERS = 3  # a page of teasers and no dated article is a listing or a landing page
@@ -45,12 +45,38 @@ def parse_page(html: str | bytes, url: str | None = None, *, encoding: str | Non
     text = html if isinstance(html, str) else decode_html(html, encoding)[0]
     tree = parse_html(text)
     head = read_head(tree, url)
-    page = page_blocks(tree)
+    hint = sel.SITE_NAME_SUFFIX.sub("", head.og_title or head.title_tag or "").strip() or None
+    page = page_blocks(tree, hint)
     page.title_rule = "h1"
-    if page.title is None and (head.og_title or head.title_tag):
-        page.title = sel.SITE_NAME_SUFFIX.sub("", head.og_title or head.title_tag or "").strip() or None
-        page.title_rule = "og:title" if head.og_title else "title-tag"
+    if page.title is None:
+        _headline_without_h1(page, hint, "og:title" if head.og_title else "title-tag")
+    if page.container is None:
+        page.narrow_to_headline()
     return _build(page, head, url)
+
+
+def _headline_without_h1(page: PageBlocks, hint: str | None, hint_rule: str) -> None:
+    """No headline element: the page's <title> when it is specific (its block, if shown, is the headline),
+    else the first headline-like line of the article (a 1990s table page titled "OSCE Press Release")."""
+    if hint and not _generic(hint):
+        page.title, page.title_rule = hint, hint_rule
+        key = " ".join(hint.casefold().split())
+        page.title_index = next((i for i, b in enumerate(page.blocks) if b.key == key), -1)
+        return
+    page.blocks = split_leading_lines(page.blocks)
+    page.title_index = headline_index([b for b in page.blocks if b.in_article])
+    if page.title_index >= 0:
+        article = [i for i, b in enumerate(page.blocks) if b.in_article]
+        page.title_index = article[page.title_index]
+        page.title, page.title_rule = page.blocks[page.title_index].text, "first-line"
+    else:
+        page.title, page.title_rule = hint, hint_rule
+
+
+def _generic(title: str) -> bool:
+    """A <title> that names no article: "OSCE Press Release", "Newsroom", "OSCE"."""
+    rest = re.sub(r"\bOSCE\b", "", title, flags=re.IGNORECASE).strip(" -|:–—").casefold()
+    return not rest or rest in _ALL_TYPES or rest in sel.MENU_LABELS or rest in sel.SECTION_HEADS
 
 
 def parse_text(text: str | bytes, url: str | None = None) -> PressRelease:
@@ -71,7 +97,7 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
         raise ParseError("the page names no URL (no canonical link or og:url) and none was given")
     language = _language(head.html_lang, url.value)
     _reject_non_articles(page, url.value)
-    meta = read_metadata(page.blocks)
+    meta = read_metadata(page.blocks, end=page.article_end())
     if other := [label for label in meta.labels if label in sel.NON_ARTICLE_LABELS]:
         raise NotAPressRelease(
             f"has {', '.join(sorted(set(other)))} labels: an event or election page",
@@ -132,6 +158,7 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
 
 
 _NON_PRESS = {t.casefold() for t in sel.NON_PRESS_CONTENT_TYPES}
+_ALL_TYPES = _NON_PRESS | {t.casefold() for t in sel.PRESS_CONTENT_TYPES}
 
 
 def _reject_non_articles(page: PageBlocks, url: str) -> None:

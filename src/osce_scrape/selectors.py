@@ -90,7 +90,7 @@ NON_ARTICLE_LABELS = frozenset({"location", "organized_by", "type", "country"})
 LABEL_LINE = re.compile(
     r"^\s*(?P<label>" + "|".join(sorted((re.escape(k) for k in LABELS), key=len, reverse=True)) + r")"
     r"\s*:\s*(?P<value>.*)$",
-    re.IGNORECASE | re.DOTALL,
+    re.IGNORECASE,
 )
 
 # Taxonomy values that themselves hold a comma, so a comma-separated value list is not split inside them.
@@ -113,23 +113,36 @@ NON_PRESS_CONTENT_TYPES = (
 SECTION_HEADS = frozenset({"newsroom", "resources", "activities", "skip links", "skip navigation"})
 
 # --- body ----------------------------------------------------------------------------------------------
-CONTACTS_HEADINGS = frozenset(
-    {"contacts", "contact", "media contacts", "press contacts", "контакты", "kontakt", "kontakte",
-     "contacte", "contact presse", "kontakti"}
-)  # fmt: skip
+CONTACTS_HEADING = re.compile(
+    r"^(?:(?:media|press|for media|journalists?)\s+)?(?:contacts?|enquiries|inquiries)"
+    r"|^for (?:more|further) information,?(?: please)? contact"
+    r"|^(?:контакты|контакти|kontakte?|kontakti|contacte|contact presse|контакт)$",
+    re.IGNORECASE,
+)
 # Heads of blocks that end the article: related content, downloads, share bars.
 END_OF_ARTICLE_HEADINGS = frozenset(
     {"related content", "related news", "related", "see also", "related stories", "more news",
-     "latest news", "share", "share this", "downloads", "related documents", "tags",
+     "latest news", "share", "share this", "downloads", "related documents", "tags", "more on this topic",
+     "other news", "recent news", "related articles", "further reading", "read more", "see more",
+     "related press releases", "related publications", "related events", "in focus",
      "похожие материалы", "verwandte inhalte", "contenu associé"}
 )  # fmt: skip
-# Lines of page furniture inside the article.
-FURNITURE_LINES = re.compile(
-    r"^(share|print|tweet|e-?mail this( page)?|back to top|top|read more|more|photo details"
-    r"|page last updated.*|last updated.*|©.*|copyright.*|skip to (main )?content|yes|no|english"
-    r"|was this page helpful\??|follow us.*|subscribe.*|cookie.*|we use cookies.*)$",
-    re.IGNORECASE,
+# Lines of page furniture inside the article (whole lines, case-insensitive).
+_FURNITURE = (
+    r"share|print|tweet|e-?mail this( page)?|back to top|top|read more|more|photo details|yes|no|english",
+    r"(page )?last (updated|modified).{0,60}|©.{0,120}|copyright.{0,120}|skip to (main )?content",
+    r"was this page helpful\??|follow us.{0,80}|subscribe.{0,80}",
+    # "Share: Facebook Twitter", "Share this article via e-mail"
+    r"share( this( page| article)?)?:?.{0,60}\b(facebook|twitter|linkedin|e-?mail|whatsapp|telegram)\b.{0,60}",
+    r"(photo|photos|photo credit|credit|image)s?:\s.{1,80}",  # photo credits
+    r"download( the)?( full)?( text| statement| report| document| pdf)?\b.{0,60}",  # download boxes
+    r".{0,80}\((pdf|docx?|xlsx?)[^)]{0,30}\)",  # "Statement (PDF, 120 KB)"
+    r".{0,80}\b(view|switch to) (the )?(non-amp|full|mobile|desktop) (version|site)\b.{0,80}",  # AMP pages
+    r"source url( \(retrieved on[^)]*\))?:.{0,200}|links:.{0,20}",  # print-friendly pages
+    r"(this (web)?site|we) uses? cookies.{0,300}",  # cookie notices without classes
+    r".{0,200}\bcookies?\b.{0,100}\b(accept|consent|privacy)\b.{0,100}",
 )
+FURNITURE_LINES = re.compile("^(" + "|".join(_FURNITURE) + ")$", re.IGNORECASE)
 PHOTO_CAPTION_TAIL = re.compile(r"photo details\s*$", re.IGNORECASE)  # Newsroom-era image captions
 
 # Headlines of error pages.
@@ -156,6 +169,19 @@ MENU_LABELS = frozenset(
 NODE_ID_IN_PATH = re.compile(r"/(\d{3,9})/?$")
 LANGUAGE_PREFIX = re.compile(r"^/([a-z]{2})(?:/|$)")
 SITE_NAME = "OSCE"
+# The site's name, in a logo's <h1>, never a headline.
+SITE_NAMES = frozenset(
+    {"osce", "organization for security and co-operation in europe", "osce.org",
+     "организация по безопасности и сотрудничеству в европе", "обсе",
+     "organisation für sicherheit und zusammenarbeit in europa",
+     "organisation pour la sécurité et la coopération en europe"}
+)  # fmt: skip
+# Copies of the site's pages under another address: the Wayback Machine, translation proxies and mirrors
+# that keep the original URL in their path (real snapshots were recorded through such proxies).
+WRAPPED_URLS = (
+    re.compile(r"^https?://(?:web\.)?archive\.org/web/[^/]+/(?P<inner>https?://.+)$", re.IGNORECASE),
+    re.compile(r"^https?://[^/]+/.*?(?P<inner>https?://(?:[\w-]+\.)*osce\.org(?:[/?#].*)?)$", re.IGNORECASE),
+)
 
 # --- listing --------------------------------------------------------------------------------------
 # The press-release listing /press-releases?page=N (apachesolr result panes, the markup public

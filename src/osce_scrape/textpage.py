@@ -8,11 +8,16 @@ The blocks made here go through the same extraction as an HTML page's, so both g
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from osce_scrape import selectors as sel
 from osce_scrape.blocks import Block, PageBlocks
+from osce_scrape.dates import find_dateline, is_date_only
 from osce_scrape.htmlpage import collapse
 
+HEADLINE_LOOKAHEAD = 12  # blocks searched for a headline that no element marks
+MAX_HEADLINE_CHARS = 300
+HEADLINE_MAX_LINK_DENSITY = 0.5
 _ITEM = re.compile(r"^\s*[-•·*]\s+(?P<text>\S.*)$")
 _LONE_DASH = re.compile(r"^\s*[-•·*]\s*$")
 
@@ -34,7 +39,7 @@ def text_blocks(text: str) -> PageBlocks:
         previous_was_item = bool(item)
         content = collapse(item["text"] if item else line)
         blocks.append(Block(text=content, tag="li" if item else "p", parent=group if item else -1))
-    return PageBlocks(blocks=blocks, title_index=_title_index(blocks))
+    return PageBlocks(blocks=blocks, title_index=headline_index(blocks))
 
 
 def _end_of_menus(lines: list[str]) -> int:
@@ -59,20 +64,44 @@ def _end_of_menus(lines: list[str]) -> int:
     return last_menu + 1
 
 
-def _title_index(blocks: list[Block]) -> int:
-    """The headline: the line after the content-type label, else the first line that is not a
-    section head, a label, a number or a date."""
+def split_leading_lines(blocks: list[Block]) -> list[Block]:
+    """Blocks before the lead paragraph split into one block a line ("PRESS RELEASE<br>Headline")."""
+    result: list[Block] = []
+    for index, block in enumerate(blocks):
+        if find_dateline(block.text) is not None or len(block.text) > MAX_HEADLINE_CHARS * 3:
+            return result + blocks[index:]
+        if "\n" not in block.text:
+            result.append(block)
+            continue
+        for line in block.lines():
+            links = tuple(link for link in block.links if link in line)
+            result.append(replace(block, text=line, links=links, link_chars=sum(map(len, links))))
+    return result
+
+
+def headline_index(blocks: list[Block]) -> int:
+    """Where a page without a marked headline has it: the line after the content-type label, else the
+    first line that is not a section head, a label, a number, a date or the dateline's paragraph."""
     types = {t.casefold() for t in sel.PRESS_CONTENT_TYPES + sel.NON_PRESS_CONTENT_TYPES}
-    candidates = [i for i, b in enumerate(blocks[:12]) if b.tag == "p"]
+    end = next((i for i, b in enumerate(blocks) if b.ends_article() or b.is_teaser_title()), len(blocks))
+    candidates = [
+        i for i, b in enumerate(blocks[: min(end, HEADLINE_LOOKAHEAD)]) if b.tag not in {"li", "item"}
+    ]
     for i in candidates:
-        if blocks[i].text.casefold() in types and i + 1 < len(blocks) and blocks[i + 1].tag == "p":
+        if blocks[i].key in types and i + 1 < len(blocks) and _could_be_headline(blocks[i + 1]):
             return i + 1
     for i in candidates:
-        text = blocks[i].text
-        folded = text.casefold().rstrip(":")
-        if folded in sel.SECTION_HEADS or folded in sel.MENU_LABELS or folded in types:
+        if blocks[i].key in sel.SECTION_HEADS or blocks[i].key in sel.MENU_LABELS or blocks[i].key in types:
             continue
-        if sel.FURNITURE_LINES.match(text) or text.replace(" ", "").isdigit() or len(text) < 4:
-            continue
-        return i
+        if _could_be_headline(blocks[i]):
+            return i
     return -1
+
+
+def _could_be_headline(block: Block) -> bool:
+    text = block.text
+    if sel.FURNITURE_LINES.match(text) or text.replace(" ", "").isdigit() or len(text) < 4:
+        return False
+    if block.link_density >= HEADLINE_MAX_LINK_DENSITY or is_date_only(text):  # a teaser's title, a date
+        return False
+    return len(text) <= MAX_HEADLINE_CHARS and not sel.LABEL_LINE.match(text) and find_dateline(text) is None
