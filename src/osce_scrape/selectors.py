@@ -133,7 +133,8 @@ _FURNITURE = (
     r"(page )?last (updated|modified).{0,60}|©.{0,120}|copyright.{0,120}|skip to (main )?content",
     r"was this page helpful\??|follow us.{0,80}|subscribe.{0,80}",
     # "Share: Facebook Twitter", "Share this article via e-mail"
-    r"share( this( page| article)?)?:?.{0,60}\b(facebook|twitter|linkedin|e-?mail|whatsapp|telegram)\b.{0,60}",
+    r"share( this( page| article)?)?:?.{0,60}"
+    r"\b(facebook|twitter|linkedin|e-?mail|whatsapp|telegram)\b.{0,60}",
     r"(photo|photos|photo credit|credit|image)s?:\s.{1,80}",  # photo credits
     r"download( the)?( full)?( text| statement| report| document| pdf)?\b.{0,60}",  # download boxes
     r".{0,80}\((pdf|docx?|xlsx?)[^)]{0,30}\)",  # "Statement (PDF, 120 KB)"
