@@ -20,11 +20,19 @@ def atomic_writer(path: Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
         with os.fdopen(fd, "w", encoding=encoding, newline="\n") as handle:
             yield handle
             handle.flush()
+            os.fchmod(handle.fileno(), _default_mode())  # mkstemp makes 0600; a dataset is for reading
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _default_mode() -> int:
+    """0666 less the process's umask: what open() would have given the file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_lines_atomically(path: Path, lines: Iterable[str]) -> int:

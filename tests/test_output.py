@@ -1,0 +1,32 @@
+"""Atomic writes: all or nothing, readable like any file the process writes."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from osce_scrape.output import atomic_writer, write_lines_atomically
+
+
+def test_written_whole_with_the_usual_permissions(tmp_path: Path) -> None:
+    """Lines land in the file, which gets 0666 less the umask (not mkstemp's 0600)."""
+    target = tmp_path / "sub" / "data.jsonl"
+    assert write_lines_atomically(target, ['{"a": 1}', '{"b": 2}']) == 2
+    assert target.read_text() == '{"a": 1}\n{"b": 2}\n'
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+
+
+def test_an_error_leaves_the_previous_file_and_no_temporary(tmp_path: Path) -> None:
+    """A failure half-way keeps the old content and cleans up the temporary file."""
+    target = tmp_path / "data.jsonl"
+    target.write_text("old\n")
+    with pytest.raises(RuntimeError), atomic_writer(target) as handle:
+        handle.write("new, half written")
+        raise RuntimeError("disk went away")
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["data.jsonl"]
