@@ -15,8 +15,8 @@ UNMARKED_MENU = (
 def test_teaser_articles_never_replace_the_article() -> None:
     """A longer <article> teaser after the article does not become the article container."""
     teasers = "".join(
-        f'<article class="node"><h3><a href="/cio/{n}">Related item {n}</a></h3><p>{"Long lead text. " * 40}</p>'
-        "</article>"
+        f'<article class="node"><h3><a href="/cio/{n}">Related item {n}</a></h3>'
+        f"<p>{'Long lead text. ' * 40}</p></article>"
         for n in range(3)
     )
     record = parse_page(page(f"<h1>{TITLE}</h1>{BODY}", after_article=teasers))
