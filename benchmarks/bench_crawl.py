@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import socket
 import sqlite3
 import subprocess
@@ -39,6 +40,8 @@ class CrawlRun:
     peak_rss_mb: float
     records: int
     out: Path
+    cpu_ms: float  # CPU per request, the crawler and its worker processes together
+    label: str
 
     @property
     def rate(self) -> float:
@@ -74,6 +77,7 @@ def crawl(base: str, out: Path, concurrency: int, parse_processes: int, max_page
     if max_pages:
         command += ["--max-pages", str(max_pages)]
     started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     while process.poll() is None:
@@ -90,8 +94,11 @@ def crawl(base: str, out: Path, concurrency: int, parse_processes: int, max_page
     stats = json.loads(max((out / "runs").glob("*.json")).read_text())
     pages = (stats["discovery_documents"] + stats["fetched"] + stats["not_modified"]
              + sum(stats["errors"].values()))  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     records = sum(1 for _ in (out / "press_releases.jsonl").open())
-    return CrawlRun(pages, stats["seconds"], wall, peak / 2**20, records, out)
+    label = "threads" if parse_processes == 0 else f"{parse_processes} processes"
+    return CrawlRun(pages, stats["seconds"], wall, peak / 2**20, records, out, 1000 * cpu / pages, label)
 
 
 def crawled_urls(run: CrawlRun, base: str) -> list[str]:
@@ -102,8 +109,9 @@ def crawled_urls(run: CrawlRun, base: str) -> list[str]:
     return listing + items
 
 
-async def bare_loop(urls: list[str], concurrency: int) -> float:
-    """Pages per second of a bare httpx.AsyncClient loop: fetch, read the body, nothing else."""
+async def bare_loop(urls: list[str], concurrency: int) -> tuple[float, float]:
+    """Pages per second, and CPU ms per page, of a bare httpx.AsyncClient loop: fetch, read the
+    body, nothing else."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     pending = iter(urls)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
@@ -113,9 +121,10 @@ async def bare_loop(urls: list[str], concurrency: int) -> float:
                 response = await client.get(url)
                 _ = response.content
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return len(urls) / (time.perf_counter() - started)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        return len(urls) / seconds, 1000 * cpu / len(urls)
 
 
 def main() -> None:
@@ -123,31 +132,39 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=20_000, help="press releases the mirror serves")
     parser.add_argument("--small", type=int, default=2_000, help="pages of the small run (memory)")
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--parse-processes", type=int, default=0)
+    parser.add_argument("--parse-processes", default="0,2", help="modes to run, comma-separated")
     args = parser.parse_args()
+    modes = [int(m) for m in args.parse_processes.split(",")]
 
+    rows: list[tuple[str, CrawlRun | None, int, float, float]] = []  # name, run, requests, rate, cpu
     mirror, base = start_mirror(args.pages)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
-            small = crawl(base, Path(tmp) / "small", args.concurrency, args.parse_processes,
-                          max_pages=-(-args.small // PER_LISTING_PAGE))  # fmt: skip
-            full = crawl(base, Path(tmp) / "full", args.concurrency, args.parse_processes, None)
-            ceiling = asyncio.run(bare_loop(crawled_urls(full, base), args.concurrency))
+            for mode in modes:
+                label = "threads" if mode == 0 else f"{mode} processes"
+                for size, max_pages in ((args.small, -(-args.small // PER_LISTING_PAGE)),
+                                        (args.pages, None)):  # fmt: skip
+                    run = crawl(base, Path(tmp) / f"{mode}-{size}", args.concurrency, mode, max_pages)
+                    rows.append((f"crawler ({label}), {size} pages", run, run.pages, run.rate, run.cpu_ms))
+                urls = crawled_urls(run, base)  # the ceiling right after, on the same URLs
+                rate, cpu = asyncio.run(bare_loop(urls, args.concurrency))
+                rows.append((f"bare httpx loop, {len(urls)} URLs", None, len(urls), rate, cpu))
     finally:
         mirror.terminate()
         mirror.wait(timeout=30)
 
-    print(f"crawl of the mirror on 127.0.0.1, --rate 0, concurrency {args.concurrency}, "
-          f"parse processes {args.parse_processes}")  # fmt: skip
-    print(f"{'run':<34}{'requests':>10}{'records':>9}{'seconds':>9}{'pages/s':>9}{'peak RSS MB':>13}")
-    for name, run in ((f"crawler, {args.small} pages", small), (f"crawler, {args.pages} pages", full)):
-        print(f"{name:<34}{run.pages:>10}{run.records:>9}{run.seconds:>9.1f}{run.rate:>9.0f}"
-              f"{run.peak_rss_mb:>13.0f}")  # fmt: skip
-    print(f"{'bare httpx loop (ceiling)':<34}{full.pages:>10}{'':>9}{'':>9}{ceiling:>9.0f}")
-    print(
-        f"crawler / ceiling: {full.rate / ceiling:.2f}   "
-        f"peak RSS {args.pages} vs {args.small} pages: {full.peak_rss_mb / small.peak_rss_mb:.2f}x"
-    )
+    print(f"crawl of the mirror on 127.0.0.1, --rate 0, concurrency {args.concurrency}")
+    print(f"{'run':<40}{'requests':>9}{'records':>9}{'seconds':>9}{'pages/s':>9}"
+          f"{'CPU ms/page':>13}{'peak RSS MB':>13}")  # fmt: skip
+    for name, run, requests, rate, cpu in rows:
+        extra = f"{run.records:>9}{run.seconds:>9.1f}" if run else f"{'':>9}{'':>9}"
+        memory = f"{run.peak_rss_mb:>13.0f}" if run else ""
+        print(f"{name:<40}{requests:>9}{extra}{rate:>9.0f}{cpu:>13.2f}{memory}")
+    for k in range(len(modes)):
+        small, full, ceiling = rows[3 * k][1], rows[3 * k + 1][1], rows[3 * k + 2]
+        assert small is not None and full is not None
+        print(f"{full.label}: crawler / ceiling {full.rate / ceiling[3]:.2f}; peak RSS "
+              f"{args.pages} vs {args.small} pages {full.peak_rss_mb / small.peak_rss_mb:.2f}x")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from fakesite import BASE, FakeSite, fake_parse
+from osce_scrape.archive import iter_warc_responses
 from osce_scrape.errors import OutputLocked
 from osce_scrape.fetch import FetchConfig
 from osce_scrape.harvest import HarvestConfig, RunStats, harvest, language_listing_url
@@ -267,3 +269,21 @@ def test_progress_is_reported(tmp_path: Path) -> None:
     asyncio.run(harvest(config, transport=site.transport(), parser=fake_parse,
                         on_progress=lambda s: seen.append((s.done, s.queued))))  # fmt: skip
     assert seen[-1] == (5, 5)
+
+
+def test_parse_processes_give_the_same_dataset_and_archive_every_response(tmp_path: Path) -> None:
+    """With worker processes, each archives into its own WARC; together they hold every response,
+    and the dataset is the same as with threads."""
+    site = FakeSite.make(12, TODAY)
+    crawl(site, tmp_path / "threads")
+    start = len(site.requests)
+    crawl(site, tmp_path / "processes", parse_processes=2)
+    assert dataset(tmp_path / "processes") == [
+        {**r, "provenance": {**r["provenance"], "fetched_at": p["provenance"]["fetched_at"]}}
+        for r, p in zip(dataset(tmp_path / "threads"), dataset(tmp_path / "processes"), strict=True)
+    ]
+    archived = [r.url for r in iter_warc_responses(tmp_path / "processes" / "archive")]
+    fetched = [str(r.url) for r in site.requests[start:] if r.url.path != "/robots.txt"]
+    assert sorted(archived) == sorted(fetched) and len(archived) == 14  # 2 listing pages, 12 items
+    names = [f.name for f in (tmp_path / "processes" / "archive").iterdir()]
+    assert names and all(re.fullmatch(r"\d{8}T\d{6}Z-\d+\.warc\.gz", name) for name in names)

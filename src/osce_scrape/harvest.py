@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import datetime as dt
+import functools
 import logging
+import multiprocessing
 import sys
 import time
 from collections.abc import Callable
@@ -29,7 +32,13 @@ from osce_scrape.fetch import FetchConfig, Fetcher, FetchResult
 from osce_scrape.harvest_plan import Due, plan_entry
 from osce_scrape.harvest_stats import RunStats
 from osce_scrape.parse import parse_page
-from osce_scrape.parse_job import ParseOutcome, ParserFn, parse_job
+from osce_scrape.parse_job import (
+    ParseOutcome,
+    ParserFn,
+    archive_and_parse,
+    open_worker_archive,
+    parse_job,
+)
 from osce_scrape.state import ERROR, OK, REJECTED, State
 from osce_scrape.store import OutputFolder
 
@@ -80,7 +89,7 @@ class _Run:
     state: State
     out: OutputFolder
     fetcher: Fetcher
-    warc: WarcWriter
+    warc: WarcWriter | None  # None: worker processes archive (see _archive_and_parse)
     archiver: concurrent.futures.Executor  # one thread: WARC records stay in fetch order
     executor: concurrent.futures.Executor
     parser: ParserFn
@@ -131,7 +140,7 @@ class _Run:
         except FetchError as exc:
             self._failed(url, exc)
             return None
-        await self._archive(result)
+        await self._archive_and_parse(result, parse=False)
         self.stats.discovery_documents += 1
         return result
 
@@ -236,7 +245,7 @@ class _Run:
         except FetchError as exc:
             self._failed(due.url, exc)
             return
-        await self._archive(result)
+        outcome = await self._archive_and_parse(result, parse=not result.not_modified)
         headers = {k.lower(): v for k, v in result.headers.items()}
         validators = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
         if result.not_modified:
@@ -246,11 +255,7 @@ class _Run:
                                   http_status=result.status, **validators)  # fmt: skip
             return
         self.stats.fetched += 1
-        loop = asyncio.get_running_loop()
-        outcome: ParseOutcome = await loop.run_in_executor(
-            self.executor, parse_job, self.parser, result.content, result.final_url,
-            result.encoding, result.fetched_at,
-        )  # fmt: skip
+        assert outcome is not None
         if outcome.record is None:
             self.stats.rejected += 1
             self.out.reject(due.url, outcome.reason, outcome.kind, result.fetched_at)
@@ -267,12 +272,26 @@ class _Run:
         self.state.note_fetch(due.url, status=status, fetched_at=result.fetched_at,
                               http_status=result.status, **validators)  # fmt: skip
 
-    async def _archive(self, result: FetchResult) -> None:
-        """Into the WARC before the state learns of it, so the archive can always re-derive the
-        dataset; in its own thread, where gzip runs without the GIL and off the event loop."""
+    async def _archive_and_parse(self, result: FetchResult, *, parse: bool) -> ParseOutcome | None:
+        """Archive, then parse if asked, all off the event loop; the WARC has a response before the
+        state learns of it, so the archive can always re-derive the dataset.
+
+        Threads (the default): one writes the run's WARC (gzip runs without the GIL), one parses.
+        Processes (`parse_processes`): each worker writes its own WARC and parses, in parallel.
+        """
         self.stats.bytes += len(result.content)
         self.stats.retries += result.retries
-        await asyncio.get_running_loop().run_in_executor(self.archiver, self.warc.write, result)
+        loop = asyncio.get_running_loop()
+        if self.warc is None:
+            job = functools.partial(archive_and_parse, self.parser, result, parse)
+            return await loop.run_in_executor(self.executor, job)
+        await loop.run_in_executor(self.archiver, self.warc.write, result)
+        if not parse:
+            return None
+        return await loop.run_in_executor(
+            self.executor, parse_job, self.parser, result.content, result.final_url,
+            result.encoding, result.fetched_at,
+        )  # fmt: skip
 
     def _compare_with_listing(self, due: Due, outcome: ParseOutcome) -> None:
         """The page wins; a listing that disagrees with it is reported, not believed."""
@@ -327,13 +346,13 @@ async def _harvest(
 ) -> RunStats:
     out = OutputFolder(config.out)
     archiver = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
-    with out.locked(), State(out.state_path) as state, _executor(config) as executor, archiver:
+    with out.locked(), State(out.state_path) as state, archiver:
         run_name = out.new_run_name(dt.datetime.now(dt.UTC))
         out.adopt_dataset(state)
         stats = RunStats()
         try:
             async with Fetcher(config.fetch, transport=transport) as fetcher:
-                with WarcWriter(out.archive, name=run_name) as warc:
+                with _executor(config, out, run_name) as executor, _main_warc(config, out, run_name) as warc:
                     run = _Run(config, state, out, fetcher, warc, archiver, executor, parser,
                                on_progress, stats)  # fmt: skip
                     await run.crawl()
@@ -347,10 +366,24 @@ async def _harvest(
         return stats
 
 
-def _executor(config: HarvestConfig) -> concurrent.futures.Executor:
+def _executor(config: HarvestConfig, out: OutputFolder, run_name: str) -> concurrent.futures.Executor:
     if config.parse_processes > 0:
-        return concurrent.futures.ProcessPoolExecutor(max_workers=config.parse_processes)
+        return concurrent.futures.ProcessPoolExecutor(
+            max_workers=config.parse_processes,
+            mp_context=multiprocessing.get_context("spawn"),  # fork is unsafe beside threads
+            initializer=open_worker_archive,
+            initargs=(out.archive, run_name),
+        )
     return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
+
+
+def _main_warc(
+    config: HarvestConfig, out: OutputFolder, run_name: str
+) -> contextlib.AbstractContextManager[WarcWriter | None]:
+    """The run's WARC in this process, unless worker processes write their own."""
+    if config.parse_processes > 0:
+        return contextlib.nullcontext()
+    return WarcWriter(out.archive, name=run_name)
 
 
 def run_harvest(

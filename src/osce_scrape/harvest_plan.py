@@ -40,9 +40,7 @@ def plan_entry(
         # Never fetched, or failed: validators from an earlier success still save a transfer.
         etag = known.etag if known else None
         last_modified = known.last_modified if known else None
-        return Due(
-            entry.url, entry.title, entry.date, etag, last_modified, known.status if known else None
-        )
+        return Due(entry.url, entry.title, entry.date, etag, last_modified, known.status if known else None)
     when = known.record_date or entry.date or known.listing_date
     if when is not None and (today - when).days > recheck_days:
         return None

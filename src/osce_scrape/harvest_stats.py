@@ -48,9 +48,7 @@ class RunStats:
         """The listing's `what` (title, date) differs from the page's; the page's value is kept."""
         self.listing_disagreements[what] = self.listing_disagreements.get(what, 0) + 1
         if len(self.disagreement_examples) < MAX_EXAMPLES:
-            self.disagreement_examples.append(
-                {"url": url, "field": what, "listing": listing, "page": page}
-            )
+            self.disagreement_examples.append({"url": url, "field": what, "listing": listing, "page": page})
         log.info("listing and page disagree on the %s of %s: %r vs %r", what, url, listing, page)
 
     def as_dict(self) -> dict[str, Any]:

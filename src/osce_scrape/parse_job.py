@@ -9,10 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from osce_scrape.archive import WarcWriter
 from osce_scrape.errors import ParseError
+from osce_scrape.fetch import FetchResult
 from osce_scrape.models import PressRelease
 from osce_scrape.store import record_sha256
 
@@ -56,3 +60,28 @@ def parse_job(
     json_line = record.to_json_line()
     sha = record_sha256(json.loads(json_line))
     return ParseOutcome(ParsedRecord(record.id, record.title, record.date, json_line, sha))
+
+
+# --- worker processes: each archives what it is handed into its own WARC, then parses ----------
+
+_worker_warc: WarcWriter | None = None
+
+
+def open_worker_archive(folder: Path, run_name: str) -> None:
+    """Process-pool initializer: this worker's WARC file (`<run>-<pid>.warc.gz`).
+
+    Every record is flushed as it is written, so the file needs no closing when the worker exits.
+    """
+    global _worker_warc
+    _worker_warc = WarcWriter(folder, name=f"{run_name}-{os.getpid()}")
+    _worker_warc.__enter__()
+
+
+def archive_and_parse(parser: ParserFn, result: FetchResult, parse: bool) -> ParseOutcome | None:
+    """In a worker process: archive `result`, then parse it when asked (items, not listing pages)."""
+    if _worker_warc is None:
+        raise RuntimeError("archive_and_parse outside a worker opened by open_worker_archive")
+    _worker_warc.write(result)
+    if not parse:
+        return None
+    return parse_job(parser, result.content, result.final_url, result.encoding, result.fetched_at)

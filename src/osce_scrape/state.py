@@ -140,9 +140,7 @@ class State:
         with self._transaction():
             row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is None:
-                self._db.execute(
-                    "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
+                self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             elif int(row["value"]) != SCHEMA_VERSION:
                 raise StateError(
                     f"schema version {row['value']}, this osce-scrape reads {SCHEMA_VERSION}",
@@ -218,9 +216,7 @@ class State:
                  fetched_at.isoformat(), error),
             )  # fmt: skip
 
-    def store_record(
-        self, url: str, *, record_id: str, date: dt.date, sha256: str, json_line: str
-    ) -> str:
+    def store_record(self, url: str, *, record_id: str, date: dt.date, sha256: str, json_line: str) -> str:
         """Keep the latest version of a record; return 'new', 'changed' or 'unchanged'."""
         with self._transaction():
             row = self._db.execute(
@@ -246,9 +242,7 @@ class State:
         """Take (id, url, date, sha256, json) rows of a dataset file as published; ours win."""
         with self._transaction():
             before = self._db.total_changes
-            self._db.executemany(
-                "INSERT OR IGNORE INTO records VALUES (?, ?, ?, ?, ?, 'new', 1)", rows
-            )
+            self._db.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?, ?, ?, 'new', 1)", rows)
             return self._db.total_changes - before
 
     # --- publishing -------------------------------------------------------------------------

@@ -63,9 +63,7 @@ class OutputFolder:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
-                raise OutputLocked(
-                    "another run is using this folder", source=str(self.root)
-                ) from exc
+                raise OutputLocked("another run is using this folder", source=str(self.root)) from exc
             try:
                 yield self
             finally:
