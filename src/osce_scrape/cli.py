@@ -221,7 +221,8 @@ def schema_command() -> None:
     type=click.IntRange(min=0),
     default=0,
     show_default=True,
-    help="Parse pages in N processes (0: in one thread beside the crawl).",
+    help="Parse and archive in N worker processes (0: in threads beside the crawl). Faster on "
+    "several cores, at about 100 MB of memory per process.",
 )
 @logging_options
 def crawl_command(
