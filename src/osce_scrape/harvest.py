@@ -69,7 +69,9 @@ class HarvestConfig:
     max_pages: int | None = None
     recheck_days: int = 30
     languages: tuple[str, ...] = ("en",)
-    parse_processes: int = 0  # 0: parse in one worker thread; N: in a pool of N processes
+    # 0: parse in a thread, archive in another; N: N spawned worker processes that each parse and write
+    # their own WARC (a script calling harvest() then needs the `if __name__ == "__main__":` guard).
+    parse_processes: int = 0
     today: dt.date | None = None  # for tests; default: today's UTC date
 
     @property
