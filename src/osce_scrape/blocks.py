@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from osce_scrape import selectors as sel
 
 TEASER_LINK_DENSITY = 0.9  # a heading that is all link is a teaser's title
+PROSE_TAGS = frozenset({"p", "div", "blockquote", "section", "article", "main", "body", "center"})
+PROSE_MIN_CHARS = 150  # a paragraph this long is the article's prose, not a label or a value
 LEAD_MIN_CHARS = 80  # the first paragraph this long after the headline is the article's lead
 PAGE_LEVELS = 2  # <html> and <body>: an "article" that is the whole page is no article
 
@@ -81,6 +83,16 @@ class PageBlocks:
         article = title.path[common - 1] if common > PAGE_LEVELS else lead.parent
         self.blocks = [replace(block, in_article=article in block.ancestors) for block in self.blocks]
         self.container = "around-headline"
+
+    def prose_span(self) -> tuple[int, int]:
+        """Indexes of the article's first and last long paragraph (labels between them are prose)."""
+        long = [
+            i
+            for i in range(max(self.title_index, 0), self.article_end())
+            if self.blocks[i].in_article and self.blocks[i].tag in PROSE_TAGS
+            and len(self.blocks[i].text) >= PROSE_MIN_CHARS and ":" not in self.blocks[i].text[:40]
+        ]  # fmt: skip
+        return (long[0], long[-1]) if long else (0, 0)
 
     def article_end(self) -> int:
         """Index of the first block after the headline that ends the article (related content, teasers)."""

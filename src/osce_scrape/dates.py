@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import dateparser
 
@@ -45,6 +46,21 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
         "грудня", "децембар", "децембра", "decembra"),
 }  # fmt: skip
 MONTHS: dict[str, int] = {name: number for number, names in _MONTH_NAMES.items() for name in names}
+# Month names that only one non-English language writes that way, for pages that declare no language.
+_LANGUAGE_MONTHS = {
+    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+    "uk": "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня",
+    "de": "januar februar märz juni juli oktober dezember jänner",
+    "fr": "janvier février avril juin juillet août septembre octobre novembre décembre",
+    "ro": "ianuarie februarie martie aprilie iunie iulie septembrie octombrie noiembrie decembrie",
+    "sr": "januara februara marta aprila maja juna jula avgusta septembra oktobra novembra decembra",
+    "sq": "janar shkurt prill qershor korrik gusht shtator tetor nëntor dhjetor",
+}
+_WORD_LANGUAGES: dict[str, set[str]] = {}
+for _language, _names in _LANGUAGE_MONTHS.items():
+    for _name in _names.split():
+        _WORD_LANGUAGES.setdefault(_name, set()).add(_language)
+MONTH_LANGUAGE = {word: next(iter(langs)) for word, langs in _WORD_LANGUAGES.items() if len(langs) == 1}
 _ENGLISH_ABBREVIATIONS = {name[:3]: number for number, names in _MONTH_NAMES.items() for name in names[:1]}
 _ENGLISH_ABBREVIATIONS["sept"] = 9
 
@@ -54,7 +70,7 @@ _WORD = r"[^\W\d_]{3,}\.?"
 _YEAR_SUFFIX = r"(?:\s*(?:г\.|года|р\.|року|godine\.?)|\.(?=\s))?"
 DAY_MONTH_YEAR = rf"\d{{1,2}}\.?\s+{_WORD},?\s+\d{{4}}{_YEAR_SUFFIX}"
 MONTH_DAY_YEAR = rf"{_WORD}\s+\d{{1,2}},\s+\d{{4}}"  # "November 20, 2009"
-ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 NUMERIC_DATE = r"\d{1,2}[./]\d{1,2}[./]\d{4}"  # "20.11.2009", "15/06/2011": the site's European order
 ANY_DATE = re.compile(rf"({ISO_DATE}|{DAY_MONTH_YEAR}|{MONTH_DAY_YEAR}|{NUMERIC_DATE})")
 _DMY = re.compile(rf"^(\d{{1,2}})\.?\s+({_WORD}),?\s+(\d{{4}})")
@@ -76,6 +92,7 @@ DATELINE_DATE_AFTER = re.compile(rf"^{_PLACE}\s+{_DASH}\s+(?P<date>{DAY_MONTH_YE
 # The old "Newsroom" layout's header line under the title: "ZAGREB 6 July 2004" (no comma).
 HEADER_LINE = re.compile(rf"^(?P<place>[^\W\d_][^\d,]{{0,60}}?)\s+(?P<date>{DAY_MONTH_YEAR})$")
 DATE_ONLY_LINE = re.compile(rf"^{_WEEKDAY}(?:{DAY_MONTH_YEAR}|{MONTH_DAY_YEAR}|{ISO_DATE}|{NUMERIC_DATE})$")
+SITE_TIMEZONE = ZoneInfo("Europe/Vienna")  # the OSCE's seat; the site shows dates in its time
 MAX_PLACE_WORDS = 9  # "TSAKHKADZOR, Kotayq region of Armenia" has 5; a sentence has more
 
 
@@ -94,7 +111,7 @@ def parse_date(text: str, language: str | None = None) -> dt.date | None:
     if not text:
         return None
     if match := _ISO.match(text):
-        return _safe_date(int(match[1]), int(match[2]), int(match[3]))
+        return _site_date(text) or _safe_date(int(match[1]), int(match[2]), int(match[3]))
     if match := _DMY.match(text):
         month = month_number(match[2], language)
         return _safe_date(int(match[3]), month, int(match[1])) if month else None
@@ -141,6 +158,16 @@ def _month_by_dateparser(word: str, language: str | None) -> int | None:
     return parsed.month if parsed and parsed.year == 2000 and parsed.day == 15 else None
 
 
+def _site_date(stamp: str) -> dt.date | None:
+    """The calendar day in Vienna of a timestamp with a zone: Drupal writes local midnight as
+    "2002-06-02T22:00:00Z" for a page dated 3 June 2002."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(SITE_TIMEZONE).date() if moment.tzinfo else None
+
+
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
@@ -160,6 +187,14 @@ def find_dateline(paragraph: str, language: str | None = None) -> Dateline | Non
                 continue
             return Dateline(place=_clean_place(match["place"]), date=parse_date(date_text, language))
     return None
+
+
+def dateline_language(paragraph: str) -> str | None:
+    """The language a dateline's month name is written in, when only one language writes it so."""
+    match = DATELINE.match(paragraph[:200]) or DATELINE_DATE_AFTER.match(paragraph[:200])
+    if not match or len(match["date"].split()) < 2:
+        return None
+    return MONTH_LANGUAGE.get(match["date"].split()[1].casefold().rstrip("."))
 
 
 def find_header_line(line: str, language: str | None = None) -> Dateline | None:

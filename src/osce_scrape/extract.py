@@ -28,6 +28,7 @@ HEADER_LINE_LOOKAHEAD = 3  # the Newsroom header line and photo caption follow t
 FURNITURE_LINK_DENSITY = 0.8  # a short block that is mostly link is "Read more", "Download", ...
 FURNITURE_MAX_CHARS = 120
 BOX_TITLE_MAX_CHARS = 40
+LEAD_DATE_CHARS = 400  # where in the lead a statement says when it was made
 DATELINE_LOOKAHEAD = 3  # paragraphs searched for the dateline
 DATE_DISPLAY_MAX_CHARS = 40  # a block that is just a <time> ("21 May 2013, 10:00") shows the date
 T = TypeVar("T")
@@ -93,6 +94,9 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
         after_title += 1
         if after_title <= HEADER_LINE_LOOKAHEAD and _is_header_line(block, result, language):
             roles[i] = "header"
+        elif is_date_only(block.text) and "body" in roles[:i] and not block.datetime:
+            roles[i], mode = "teaser", "end"  # a date line after the text opens a teaser of other news
+            result.teasers += 1
         elif block.datetime and len(block.text) <= DATE_DISPLAY_MAX_CHARS:
             roles[i] = "date-display"
         elif sel.PHOTO_CAPTION_TAIL.search(block.text):
@@ -125,7 +129,9 @@ def _is_header_line(block: Block, result: Roles, language: str | None) -> bool:
 
 def _is_furniture(block: Block, title: str | None) -> bool:
     text = block.text
-    if all(sel.FURNITURE_LINES.match(line) for line in block.lines()) or not any(c.isalpha() for c in text):
+    if all(sel.FURNITURE_LINES.match(line) for line in block.lines()):
+        return True
+    if not any(c.isalpha() for c in text) and block.tag not in {"td", "th"}:  # a table's figures are text
         return True
     if title and text == title:
         return True
@@ -145,8 +151,8 @@ def extract_content_type(page: PageBlocks, roles: Roles, meta: Metadata) -> Foun
 def extract_body(page: PageBlocks, roles: Roles) -> list[str]:
     """The article's paragraphs: body blocks, split where the page left a blank line (<br><br>)."""
     paragraphs: list[str] = []
-    for i in roles.indexes("body"):
-        for part in page.blocks[i].text.split("\n\n"):
+    for text in _body_texts(page, roles):
+        for part in text.split("\n\n"):
             # A page-furniture line inside a paragraph ("Last updated: …" under a <br>) is dropped.
             lines = [line for line in part.split("\n") if not sel.FURNITURE_LINES.match(line.strip())]
             text = " ".join(" ".join(lines).split())
@@ -155,6 +161,21 @@ def extract_body(page: PageBlocks, roles: Roles) -> list[str]:
             if text:
                 paragraphs.append(text)
     return paragraphs
+
+
+def _body_texts(page: PageBlocks, roles: Roles) -> list[str]:
+    """The body blocks' texts, the cells of one table row joined into one line ("Ministers 14")."""
+    texts: list[str] = []
+    previous_row: int | None = None
+    for i in roles.indexes("body"):
+        block = page.blocks[i]
+        row = block.parent if block.tag in {"td", "th"} else None
+        if row is not None and row == previous_row:
+            texts[-1] += " " + block.text
+        else:
+            texts.append(block.text)
+        previous_row = row
+    return texts
 
 
 def extract_contacts(page: PageBlocks, roles: Roles) -> str | None:
@@ -196,6 +217,18 @@ def extract_date(
         return Found(roles.header_line.date, "header-line")
     if dateline and dateline.date:
         return Found(dateline.date, "dateline")
+    return None
+
+
+def fallback_date(
+    title_tag: str | None, paragraphs: list[str], language: str | None
+) -> Found[dt.date] | None:
+    """Last resorts for a page that states its date nowhere else (HCNM statements): a date in its
+    <title> ("… | 8 March 2013 | OSCE"), else the first date its lead paragraph mentions."""
+    if title_tag and (found := find_date(title_tag, language)):
+        return Found(found, "title-tag")
+    if paragraphs and (found := find_date(paragraphs[0][:LEAD_DATE_CHARS], language)):
+        return Found(found, "date-in-lead")
     return None
 
 

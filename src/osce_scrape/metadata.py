@@ -16,6 +16,7 @@ from osce_scrape.dates import find_dateline
 
 MAX_LABEL_BLOCK_CHARS = 400  # a label with its inline values; a longer block is prose that mentions one
 MAX_VALUE_CHARS = 250  # the longest structure name is ~110 characters
+PROSE_MIN_WORDS = 4
 MAX_VALUES = 40  # "Where we are" lists up to 18 structures, "What we do" 18 fields
 # A label without its colon counts as a field label (div, dt, th); as a list item or a paragraph it is more
 # likely a menu heading ("What we do" over a list of fields), and as a heading only when values follow it.
@@ -41,22 +42,32 @@ def label_of(block: Block) -> tuple[str, str] | None:
         return None
     first_line = block.text.split("\n", 1)[0]
     if match := sel.LABEL_LINE.match(first_line):
-        return sel.LABELS[" ".join(match["label"].casefold().split())], match["value"].strip()
+        value = match["value"].strip()
+        if _reads_as_prose(value):  # "Source: the institution that issued the item" explains, not labels
+            return None
+        return sel.LABELS[" ".join(match["label"].casefold().split())], value
     # Drupal 8 field labels may drop the colon: then the whole block must be the label.
     bare = " ".join(block.text.casefold().split())
     return (sel.LABELS[bare], "") if bare in sel.LABELS and block.tag not in BARE_LABEL_NEVER else None
 
 
-def read_metadata(blocks: list[Block], end: int | None = None) -> Metadata:
+def _reads_as_prose(value: str) -> bool:
+    """A lowercase phrase of several words is a sentence, not a name, a place or a date."""
+    words = value.split()
+    return value[:1].islower() and len(words) >= PROSE_MIN_WORDS and not any(c.isdigit() for c in value)
+
+
+def read_metadata(blocks: list[Block], end: int | None = None, prose: tuple[int, int] = (0, 0)) -> Metadata:
     """Every label of the page with its values, up to block `end` (where the article ends: labels in
-    related-content teasers below it are theirs, not the page's)."""
+    related-content teasers below it are theirs), skipping labels strictly inside `prose` (the span from
+    the first to the last long paragraph: a list of "Source: ..." items there is the text's own)."""
     meta = Metadata()
     index = 0
     end = len(blocks) if end is None else end
     while index < end:
         block = blocks[index]
         found = label_of(block)
-        if found is None:
+        if found is None or prose[0] < index < prose[1]:
             index += 1
             continue
         key, inline = found
@@ -67,7 +78,9 @@ def read_metadata(blocks: list[Block], end: int | None = None) -> Metadata:
             continue
         values: list[str] = []
         if inline:
-            values = _split_values(key, inline, block)
+            values = (
+                [block.datetime] if key == "date" and block.datetime else _split_values(key, inline, block)
+            )
             next_index = index + 1
         else:
             next_index = _read_values(blocks, index, key, values, meta.used)
@@ -96,7 +109,10 @@ def _read_values(blocks: list[Block], label_index: int, key: str, values: list[s
         block = blocks[index]
         if label_of(block) is not None or not _is_value_of(block, label, key):
             break
-        values.extend(_split_values(key, block.text, block))
+        # A date value's machine-readable form beats its display ("Tue, 06/04/2019 - 14:07").
+        values.extend(
+            [block.datetime] if key == "date" and block.datetime else _split_values(key, block.text, block)
+        )
         used.add(index)
         index += 1
         if key in SINGLE_VALUED:

@@ -13,9 +13,11 @@ from pydantic import ValidationError
 
 from osce_scrape import selectors as sel
 from osce_scrape.blocks import PageBlocks
+from osce_scrape.dates import dateline_language
 from osce_scrape.decode import decode_html
 from osce_scrape.errors import NotAPressRelease, ParseError
 from osce_scrape.extract import (
+    DATELINE_LOOKAHEAD,
     Found,
     classify_blocks,
     extract_body,
@@ -24,6 +26,7 @@ from osce_scrape.extract import (
     extract_date,
     extract_dateline,
     extract_place,
+    fallback_date,
 )
 from osce_scrape.htmlpage import HeadMeta, collapse, page_blocks, parse_html, read_head
 from osce_scrape.metadata import read_metadata
@@ -97,7 +100,7 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
         raise ParseError("the page names no URL (no canonical link or og:url) and none was given")
     language = _language(head.html_lang, url.value)
     _reject_non_articles(page, url.value)
-    meta = read_metadata(page.blocks, end=page.article_end())
+    meta = read_metadata(page.blocks, end=page.article_end(), prose=page.prose_span())
     if other := [label for label in meta.labels if label in sel.NON_ARTICLE_LABELS]:
         raise NotAPressRelease(
             f"has {', '.join(sorted(set(other)))} labels: an event or election page",
@@ -112,8 +115,12 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
     paragraphs = extract_body(page, roles)
     if not paragraphs:
         raise NotAPressRelease("no article text found", source=url.value)
+    if language.rule == "default" and (written := _dateline_language(paragraphs)):
+        language = Found(written, "dateline-month")
     dateline = extract_dateline(paragraphs, language.value)
     date = extract_date(page, roles, meta, head.published, dateline, language.value)
+    if date is None and roles.teasers < LISTING_MIN_TEASERS:
+        date = fallback_date(head.title_tag, paragraphs, language.value)
     if date is None:
         if roles.teasers >= LISTING_MIN_TEASERS or not (content_type.value or meta.labels):
             raise NotAPressRelease(
@@ -171,6 +178,10 @@ def _reject_non_articles(page: PageBlocks, url: str) -> None:
         raise NotAPressRelease(
             f"headline {page.title!r} is a section name: a listing or landing page", source=url
         )
+
+
+def _dateline_language(paragraphs: list[str]) -> str | None:
+    return next((lang for p in paragraphs[:DATELINE_LOOKAHEAD] if (lang := dateline_language(p))), None)
 
 
 def _language(html_lang: str | None, url: str) -> Found[str]:

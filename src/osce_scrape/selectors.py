@@ -105,7 +105,8 @@ PRESS_CONTENT_TYPES = (
     "Nachrichten", "Communiqué de presse", "Actualités", "Comunicat de presă", "Saopštenje za medije",
 )  # fmt: skip
 NON_PRESS_CONTENT_TYPES = (
-    "General event", "Event", "Meeting", "Conference", "Publication", "Resource", "Document",
+    "General event", "Event", "Meeting", "Conference", "Publication", "Publications", "Resource",
+    "Resources", "Document",
     "Report", "Election", "Election observation mission", "Vacancy", "Job", "Video", "Photo",
     "Page", "Basic page", "Speech", "Mandate",
 )  # fmt: skip
@@ -125,6 +126,8 @@ END_OF_ARTICLE_HEADINGS = frozenset(
      "latest news", "share", "share this", "downloads", "related documents", "tags", "more on this topic",
      "other news", "recent news", "related articles", "further reading", "read more", "see more",
      "related press releases", "related publications", "related events", "in focus",
+     "you may also be interested in", "you might also be interested in", "also of interest", "related links",
+     "related topics", "more from the osce",
      "похожие материалы", "verwandte inhalte", "contenu associé"}
 )  # fmt: skip
 # Lines of page furniture inside the article (whole lines, case-insensitive).
@@ -140,6 +143,7 @@ _FURNITURE = (
     r".{0,80}\((pdf|docx?|xlsx?)[^)]{0,30}\)",  # "Statement (PDF, 120 KB)"
     r".{0,80}\b(view|switch to) (the )?(non-amp|full|mobile|desktop) (version|site)\b.{0,80}",  # AMP pages
     r"source url( \(retrieved on[^)]*\))?:.{0,200}|links:.{0,20}",  # print-friendly pages
+    r"[\w./-]{0,200}\.(jpe?g|png|gif|webp|pdf)",  # an image's or file's path shown as text
     r"(this (web)?site|we) uses? cookies.{0,300}",  # cookie notices without classes
     r".{0,200}\bcookies?\b.{0,100}\b(accept|consent|privacy)\b.{0,100}",
 )
