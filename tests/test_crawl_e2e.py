@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -128,13 +133,14 @@ def test_robots_disallow_is_respected(tmp_path: Path) -> None:
 
 
 def test_rate_limit_holds_at_the_server(tmp_path: Path) -> None:
-    """At --rate 20, requests arrive at least ~50 ms apart and never faster than 20/s overall."""
+    """At --rate 20, requests never come faster than 20/s overall, nor in bursts (loopback jitter
+    can shorten one gap of 50 ms, not halve it)."""
     with running_mirror(generated(12)) as running:
         crawl(running, tmp_path, rate=20)
-        times = [r.time for r in running.request_log if r.path != "/robots.txt"]
+        times = sorted(r.time for r in running.request_log if r.path != "/robots.txt")  # log: by finish
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(times) == 14
-    assert min(gaps) >= 0.045
+    assert min(gaps) >= 0.03
     assert (len(times) - 1) / (times[-1] - times[0]) <= 20 * 1.05
 
 
@@ -142,8 +148,9 @@ def test_crawl_delay_of_robots_txt_is_honoured(tmp_path: Path) -> None:
     """A Crawl-delay of 0.1 s spaces requests even at --rate 0."""
     with running_mirror(generated(6, crawl_delay=0.1)) as running:
         crawl(running, tmp_path)
-        times = [r.time for r in running.request_log if r.path != "/robots.txt"]
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.095
+        times = sorted(r.time for r in running.request_log if r.path != "/robots.txt")  # log: by finish
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.06 and (len(times) - 1) / (times[-1] - times[0]) <= 10 * 1.05
 
 
 def test_concurrency_limit_holds_at_the_server(tmp_path: Path) -> None:
@@ -190,3 +197,38 @@ def test_the_archive_rederives_the_dataset(server: MirrorServer, tmp_path: Path)
     again = [json.loads(line) for line in (tmp_path / "again.jsonl").read_text().splitlines()]
     assert sorted(r["id"] for r in again) == sorted(r["id"] for r in dataset(tmp_path / "out"))
     assert result.exit_code in (0, 1)  # listing pages in the archive are rejected as non-articles
+
+
+def test_a_killed_crawl_resumes_without_refetching(tmp_path: Path) -> None:
+    """SIGKILL mid-crawl leaves no broken file; the next run publishes what the killed one stored,
+    fetches only the rest, and ends with exactly the mirror's press releases."""
+    site = generated(120)
+    with running_mirror(site) as running:
+        command = [str(Path(sys.executable).parent / "osce-scrape"), "crawl", "--base-url", running.base_url,
+                   "--rate", "40", "--out", str(tmp_path), "-q"]  # fmt: skip
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 30
+            while stored(tmp_path) < 30 and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        killed_with = stored(tmp_path)
+        assert 30 <= killed_with < 120
+        assert not (tmp_path / "press_releases.jsonl").exists()  # never written half
+        start = len(running.request_log)
+        stats = crawl(running, tmp_path)
+        refetched = items(running.request_log, start)
+    assert len(refetched) <= 120 - killed_with + 4  # + the few in flight when it died
+    assert stats.new == 120
+    assert_matches_mirror(tmp_path, site)
+
+
+def stored(out: Path) -> int:
+    """Records committed to the state so far (0 before the state exists)."""
+    try:
+        with sqlite3.connect(f"file:{out / 'state.sqlite'}?mode=ro", uri=True) as db:
+            return int(db.execute("SELECT count(*) FROM records").fetchone()[0])
+    except sqlite3.Error:
+        return 0
