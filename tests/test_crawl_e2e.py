@@ -232,3 +232,24 @@ def stored(out: Path) -> int:
             return int(db.execute("SELECT count(*) FROM records").fetchone()[0])
     except sqlite3.Error:
         return 0
+
+
+def test_sitemap_discovery_over_the_mirror(server: MirrorServer, tmp_path: Path) -> None:
+    """--discover sitemap (an index, one child gzipped) finds every press release, without the listing."""
+    stats = crawl(server, tmp_path, discover="sitemap")
+    assert not [r for r in server.request_log if r.path.startswith("/press-releases")]
+    assert stats.errors == {} and stats.new == 35
+    assert_matches_mirror(tmp_path, server.site)
+
+
+def test_feed_discovery_over_the_mirror(server: MirrorServer, tmp_path: Path) -> None:
+    """--discover rss fetches the feed's items (the newest 20), each record as the mirror expects."""
+    stats = crawl(server, tmp_path, discover="rss")
+    assert not [r for r in server.request_log if r.path.startswith("/press-releases")]
+    expected = {r["id"]: r for r in server.site.expected_records().values()}
+    got = dataset(tmp_path)
+    assert stats.errors == {} and stats.new == len(got) == 20
+    newest = sorted(expected.values(), key=lambda r: r["date"], reverse=True)[19]["date"]
+    for record in got:
+        assert {f: record[f] for f in FIELDS} == {f: expected[record["id"]][f] for f in FIELDS}
+        assert record["date"] >= newest
