@@ -40,8 +40,8 @@ def server() -> Iterator[MirrorServer]:
 
 
 def crawl(server: MirrorServer, out: Path, **options: Any) -> RunStats:
-    fetch = FetchConfig(base_url=server.base_url, rate=options.pop("rate", 0),
-                        concurrency=options.pop("concurrency", 4))  # fmt: skip
+    fetch_options = {k: options.pop(k) for k in list(options) if k in FetchConfig.__dataclass_fields__}
+    fetch = FetchConfig(base_url=server.base_url, **{"rate": 0, "concurrency": 4, **fetch_options})
     return run_harvest(HarvestConfig(fetch=fetch, out=out, **options))
 
 
@@ -253,3 +253,28 @@ def test_feed_discovery_over_the_mirror(server: MirrorServer, tmp_path: Path) ->
     for record in got:
         assert {f: record[f] for f in FIELDS} == {f: expected[record["id"]][f] for f in FIELDS}
         assert record["date"] >= newest
+
+
+def test_transient_faults_are_retried_to_a_complete_dataset(tmp_path: Path) -> None:
+    """503s, resets and truncated bodies on the first two tries of pages: retries give every record."""
+    faults = FaultSpec.parse("503:0.25,reset:0.1,truncate:0.1,first=2,seed=3,retry-after=0")
+    with running_mirror(generated(35), faults=faults) as running:
+        stats = crawl(running, tmp_path, max_attempts=5, backoff_initial=0.01, backoff_max=0.05)
+        assert running.faults is not None and sum(running.faults.injected.values()) > 5
+        assert_matches_mirror(tmp_path, running.site)
+    assert stats.errors == {} and stats.retries > 5
+
+
+def test_permanent_errors_are_counted_and_quarantined_nothing_dropped(tmp_path: Path) -> None:
+    """Pages answering 404 are not retried; each is an error by kind and a reject line, so records,
+    errors and rejects account for every discovered page."""
+    faults = FaultSpec.parse("404:0.2,seed=5")
+    with running_mirror(generated(35), faults=faults) as running:
+        stats = crawl(running, tmp_path)
+        missing = {r.path for r in running.request_log if r.status == 404}
+    rejects = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
+    item_errors = [r for r in rejects if "/press-releases" not in r["url"]]
+    assert stats.errors.get("HttpStatusError", 0) == len(rejects) > 0
+    assert {r["kind"] for r in rejects} == {"HttpStatusError"}
+    assert len(dataset(tmp_path)) + len(item_errors) == stats.discovered
+    assert {r["url"].split("/", 3)[3] for r in rejects} <= {p.lstrip("/") for p in missing}
