@@ -16,7 +16,8 @@ from fakesite import BASE, FakeSite, fake_parse
 from osce_scrape.archive import iter_warc_responses
 from osce_scrape.errors import OutputLocked
 from osce_scrape.fetch import FetchConfig
-from osce_scrape.harvest import HarvestConfig, RunStats, harvest, language_listing_url
+from osce_scrape.harvest import HarvestConfig, RunStats, harvest
+from osce_scrape.harvest_walk import language_listing_url
 from osce_scrape.state import ERROR, REJECTED, State
 from osce_scrape.store import OutputFolder
 

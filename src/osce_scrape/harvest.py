@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import datetime as dt
 import functools
 import logging
-import multiprocessing
 import sys
 import time
 from collections.abc import Callable
@@ -31,14 +29,9 @@ from osce_scrape.errors import DiscoveryError, FetchError, RobotsDisallowed
 from osce_scrape.fetch import FetchConfig, Fetcher, FetchResult
 from osce_scrape.harvest_plan import Due, plan_entry
 from osce_scrape.harvest_stats import RunStats
+from osce_scrape.harvest_walk import read_feed, walk_listing, walk_sitemaps
 from osce_scrape.parse import parse_page
-from osce_scrape.parse_job import (
-    ParseOutcome,
-    ParserFn,
-    archive_and_parse,
-    open_worker_archive,
-    parse_job,
-)
+from osce_scrape.parse_job import ParseOutcome, ParserFn, archive_and_parse, main_warc, parse_job, pool_for
 from osce_scrape.state import ERROR, OK, REJECTED, State
 from osce_scrape.store import OutputFolder
 
@@ -50,12 +43,10 @@ ProgressFn = Callable[[RunStats], None]
 # How far discovery may run ahead of the fetch workers, in items per worker: enough to keep every
 # worker busy while the next listing page is fetched, small enough that memory stays flat.
 QUEUE_PER_WORKER = 8
-MAX_SITEMAPS = 10_000  # a sitemap index that never ends is a trap, not a site
 # The event loop shares the GIL with the parse and WARC threads; at Python's default 5 ms switch
 # interval each socket call can wait that long for the GIL back. 0.5 ms gave 1.5x the pages/s of
 # a crawl of the mirror (benchmarks/bench_crawl.py); restored when the harvest ends.
 SWITCH_INTERVAL = 0.0005
-_BACKFILL_KEY = "backfill_complete:{}"  # a run once walked this language's listing to its last page
 
 
 @dataclass(frozen=True)
@@ -77,12 +68,6 @@ class HarvestConfig:
     @property
     def base_url(self) -> str:
         return self.fetch.base_url.rstrip("/")
-
-
-def language_listing_url(base_url: str, language: str, page: int) -> str:
-    """English at /press-releases, others under their prefix (/ru/press-releases?page=N)."""
-    prefix = base_url if language == "en" else f"{base_url}/{language}"
-    return disc.listing_url(prefix, page)
 
 
 @dataclass
@@ -127,91 +112,36 @@ class _Run:
     # --- discovery ------------------------------------------------------------------------------
 
     async def discover(self) -> None:
-        if self.config.discover == "listing":
-            for language in self.config.languages:
-                await self._walk_listing(language)
-        elif self.config.discover == "sitemap":
-            await self._walk_sitemaps()
+        config = self.config
+        if config.discover == "listing":
+            for language in config.languages:
+                await walk_listing(self, self.state, config.base_url, language, config.max_pages)
+        elif config.discover == "sitemap":
+            await walk_sitemaps(self, config.base_url, config.max_pages)
         else:
-            await self._read_feed()
+            await read_feed(self, config.base_url)
 
-    async def _document(self, url: str) -> FetchResult | None:
+    async def document(self, url: str) -> FetchResult | None:
         """Fetch a discovery document (listing page, sitemap, feed); None when it failed."""
         try:
             result = await self.fetcher.fetch(url)
         except FetchError as exc:
-            self._failed(url, exc)
+            self.failed(url, exc)
             return None
         await self._archive_and_parse(result, parse=False)
         self.stats.discovery_documents += 1
         return result
 
-    async def _walk_listing(self, language: str) -> None:
-        backfilled = self.state.get_meta(_BACKFILL_KEY.format(language)) == "1"
-        url: str | None = language_listing_url(self.config.base_url, language, 0)
-        pages = 0
-        while url is not None:
-            if self.config.max_pages is not None and pages >= self.config.max_pages:
-                return
-            result = await self._document(url)
-            if result is None:
-                return
-            page = disc.parse_listing(result.content, result.final_url)
-            pages += 1
-            if not page.entries:
-                break
-            wanted, older = await self._offer(page.entries)
-            if older:
-                log.info("listing %s: entries older than %s, stopping", url, self.config.since)
-                return
-            if backfilled and not wanted:
-                log.info("listing %s: nothing new on this page, stopping (incremental)", url)
-                return
-            url = page.next_url if page.next_url and page.next_url != url else None
-        self.state.set_meta(_BACKFILL_KEY.format(language), "1")
-
-    async def _walk_sitemaps(self) -> None:
-        pending = [f"{self.config.base_url}/sitemap.xml"]
-        seen: set[str] = set()
-        limit = self.config.max_pages or MAX_SITEMAPS
-        while pending and len(seen) < limit:
-            url = pending.pop(0)
-            if url in seen or not self._allowed(url):
-                continue
-            seen.add(url)
-            result = await self._document(url)
-            if result is None:
-                continue
-            try:
-                doc = disc.parse_sitemap(result.content, result.final_url)
-            except DiscoveryError as exc:
-                self._failed(url, exc)
-                continue
-            pending.extend(doc.sitemaps)
-            await self._offer(doc.urls)
-
-    async def _read_feed(self) -> None:
-        url = f"{self.config.base_url}/rss.xml"
-        result = await self._document(url)
-        if result is None:
-            return
-        try:
-            entries = disc.parse_feed(result.content, result.final_url)
-        except DiscoveryError as exc:
-            self._failed(url, exc)
-            return
-        await self._offer(entries)
-
-    def _allowed(self, url: str) -> bool:
+    def allowed(self, url: str) -> bool:
         if disc.is_allowed_host(url, self.config.base_url):
             return True
         self.stats.off_host += 1
         log.debug("skipped %s: not on an allowed host", url)
         return False
 
-    async def _offer(self, entries: list[disc.ListingEntry]) -> tuple[int, bool]:
+    async def offer(self, entries: list[disc.ListingEntry]) -> tuple[int, bool]:
         """Queue what the incremental rule wants; return (how many, any before --since)."""
-        fresh = [e for e in entries if self._allowed(e.url) and e.url not in self.queued]
+        fresh = [e for e in entries if self.allowed(e.url) and e.url not in self.queued]
         self.state.note_discovered((e.url, e.title, e.date) for e in fresh)
         wanted, older = 0, False
         for entry in fresh:
@@ -245,7 +175,7 @@ class _Run:
         try:
             result = await self.fetcher.fetch(due.url, etag=due.etag, last_modified=due.last_modified)
         except FetchError as exc:
-            self._failed(due.url, exc)
+            self.failed(due.url, exc)
             return
         outcome = await self._archive_and_parse(result, parse=not result.not_modified)
         headers = {k.lower(): v for k, v in result.headers.items()}
@@ -303,7 +233,7 @@ class _Run:
         if due.date and due.date != outcome.record.date:
             self.stats.disagree("date", due.url, due.date.isoformat(), outcome.record.date.isoformat())
 
-    def _failed(self, url: str, exc: FetchError | DiscoveryError) -> None:
+    def failed(self, url: str, exc: FetchError | DiscoveryError) -> None:
         kind = type(exc).__name__
         now = dt.datetime.now(dt.UTC)
         if isinstance(exc, RobotsDisallowed):
@@ -354,7 +284,10 @@ async def _harvest(
         stats = RunStats()
         try:
             async with Fetcher(config.fetch, transport=transport) as fetcher:
-                with _executor(config, out, run_name) as executor, _main_warc(config, out, run_name) as warc:
+                with (
+                    pool_for(config.parse_processes, out.archive, run_name) as executor,
+                    main_warc(config.parse_processes, out.archive, run_name) as warc,
+                ):
                     run = _Run(config, state, out, fetcher, warc, archiver, executor, parser,
                                on_progress, stats)  # fmt: skip
                     await run.crawl()
@@ -366,26 +299,6 @@ async def _harvest(
             out.write_stats(run_name, stats.as_dict())
         log.info("run %s: %s", run_name, stats.line())
         return stats
-
-
-def _executor(config: HarvestConfig, out: OutputFolder, run_name: str) -> concurrent.futures.Executor:
-    if config.parse_processes > 0:
-        return concurrent.futures.ProcessPoolExecutor(
-            max_workers=config.parse_processes,
-            mp_context=multiprocessing.get_context("spawn"),  # fork is unsafe beside threads
-            initializer=open_worker_archive,
-            initargs=(out.archive, run_name),
-        )
-    return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
-
-
-def _main_warc(
-    config: HarvestConfig, out: OutputFolder, run_name: str
-) -> contextlib.AbstractContextManager[WarcWriter | None]:
-    """The run's WARC in this process, unless worker processes write their own."""
-    if config.parse_processes > 0:
-        return contextlib.nullcontext()
-    return WarcWriter(out.archive, name=run_name)
 
 
 def run_harvest(

@@ -6,9 +6,12 @@ It returns everything the store needs (the JSON line, its content hash) so the e
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime as dt
 import json
 import logging
+import multiprocessing
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,3 +88,23 @@ def archive_and_parse(parser: ParserFn, result: FetchResult, parse: bool) -> Par
     if not parse:
         return None
     return parse_job(parser, result.content, result.final_url, result.encoding, result.fetched_at)
+
+
+def pool_for(processes: int, archive: Path, run_name: str) -> concurrent.futures.Executor:
+    """One parse thread, or `processes` spawned workers that also archive (fork is unsafe beside
+    the threads of an event loop)."""
+    if processes > 0:
+        return concurrent.futures.ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=open_worker_archive,
+            initargs=(archive, run_name),
+        )
+    return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
+
+
+def main_warc(
+    processes: int, archive: Path, run_name: str
+) -> contextlib.AbstractContextManager[WarcWriter | None]:
+    """The run's WARC in this process, unless worker processes write their own."""
+    return contextlib.nullcontext() if processes > 0 else WarcWriter(archive, name=run_name)
