@@ -1,7 +1,8 @@
-"""Parsing one fetched page off the event loop: a picklable function for a thread or process pool.
+"""The crawl's work off the event loop: parsing (and, in worker processes, archiving) fetched pages.
 
-It returns everything the store needs (the JSON line, its content hash) so the expensive steps
-(parsing, validation, serialisation, hashing) all happen outside the crawl's event loop.
+`parse_job` returns everything the store needs (the JSON line, its content hash) so the expensive
+steps (parsing, validation, serialisation, hashing) all happen outside the crawl's event loop;
+`pool_for` makes the thread or process pool that runs it.
 """
 
 from __future__ import annotations
