@@ -48,9 +48,7 @@ class RobotsDisallowed(FetchError):
 class HttpStatusError(FetchError):
     """The server answered with an error status; `retry_after` is its Retry-After in seconds, if any."""
 
-    def __init__(
-        self, status: int, *, source: str | None = None, retry_after: float | None = None
-    ) -> None:
+    def __init__(self, status: int, *, source: str | None = None, retry_after: float | None = None) -> None:
         self.status = status
         self.retry_after = retry_after
         super().__init__(f"HTTP {status}", source=source)
