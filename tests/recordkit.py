@@ -18,7 +18,8 @@ from typing import Any
 
 from osce_scrape.models import PressRelease, Provenance
 
-REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference"
+# The package's copies of ../shared/reference's listing files (the mirror serves from them too).
+REFERENCE = Path(__file__).resolve().parent.parent / "src" / "osce_scrape" / "data"
 # The dateline's place: the lead's first words before ", <day> <Month>", " – <day>" or "- ".
 DATELINE_PLACE = re.compile(
     r"^(?P<place>[A-ZА-ЯЁ][^\d.–—]{1,60}?)(?:,\s*\d{1,2}\s+\w+|\s*[–—]\s*\d|-{1,2}\s)"
