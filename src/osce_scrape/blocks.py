@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from osce_scrape import selectors as sel
 
+_WHITESPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 TEASER_LINK_DENSITY = 0.9  # a heading that is all link is a teaser's title
 PROSE_TAGS = frozenset({"p", "div", "blockquote", "section", "article", "main", "body", "center"})
 PROSE_MIN_CHARS = 150  # a paragraph this long is the article's prose, not a label or a value
@@ -101,3 +103,11 @@ class PageBlocks:
             if self.blocks[index].ends_article() or self.blocks[index].is_teaser_title():
                 return index
         return len(self.blocks)
+
+
+def collapse(text: str | None) -> str:
+    """Whitespace (including no-break and thin spaces) collapsed to single spaces, ends stripped."""
+    return _WHITESPACE.sub(" ", text or "").strip()
+
+
+# --- chrome removal ------------------------------------------------------------------------------------

@@ -8,16 +8,13 @@ Nothing is removed for its words alone, so article text that uses menu words sur
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from osce_scrape import selectors as sel
-from osce_scrape.blocks import Block, PageBlocks
+from osce_scrape.blocks import Block, PageBlocks, collapse
 
 BLOCK_TAGS = frozenset(
     {"p", "div", "li", "dt", "dd", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
@@ -30,7 +27,6 @@ SKIP_TAGS = frozenset(
 LINK_MENU_MIN_LINKS = 4  # a list of fewer links is more likely a sentence's references than a menu
 LINK_MENU_DENSITY = 0.75  # share of a block's text inside links above which it is a menu
 MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragraph
-_WHITESPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CLASS_SPLIT = re.compile(r"[\s_\-]+")
 _CHROME_WORD = re.compile("|".join(sorted(sel.CHROME_CLASS_WORDS)))  # a cheap prefilter of class names
 _LABEL_INSIDE = re.compile(
@@ -38,124 +34,10 @@ _LABEL_INSIDE = re.compile(
 )
 
 
-@dataclass
-class HeadMeta:
-    """What a page says of itself outside its visible text."""
-
-    canonical: str | None = None
-    og_url: str | None = None
-    html_lang: str | None = None
-    og_title: str | None = None
-    title_tag: str | None = None
-    published: list[tuple[str, str]] = field(default_factory=list)  # (rule, value), precedence order
-    alternates: dict[str, str] = field(default_factory=dict)  # hreflang -> absolute URL
-
-
 def parse_html(text: str) -> LexborHTMLParser:
     return LexborHTMLParser(text)
 
 
-def read_head(tree: LexborHTMLParser, base_url: str | None) -> HeadMeta:
-    """Canonical URL, language, publication dates and translations from the head (before any cleaning)."""
-    meta = HeadMeta()
-    if (base := tree.css_first("base[href]")) is not None:
-        base_url = _absolute(base.attributes.get("href"), base_url) or base_url
-    html = tree.css_first("html")
-    if html is not None:
-        meta.html_lang = (
-            html.attributes.get("lang") or html.attributes.get("xml:lang") or ""
-        ).strip() or None
-    if (node := tree.css_first('link[rel="canonical"]')) is not None:
-        meta.canonical = _if_absolute(_absolute(node.attributes.get("href"), base_url))
-    tags = _meta_tags(tree)
-    meta.og_url = _if_absolute(_absolute(tags.get(("property", "og:url")), base_url))
-    meta.og_title = tags.get(("property", "og:title"))
-    if (node := tree.css_first("title")) is not None:
-        meta.title_tag = collapse(node.text()) or None
-    for attribute, name in sel.PUBLISHED_META:
-        if value := tags.get((attribute, name)):
-            meta.published.append((f"meta:{name}", value))
-    if value := _json_ld_published(tree):
-        meta.published.insert(_json_ld_rank(meta.published), ("json-ld:datePublished", value))
-    page_url = meta.canonical or meta.og_url or base_url
-    for node in tree.css("link[rel=alternate][hreflang]"):
-        lang = (node.attributes.get("hreflang") or "").strip().lower()
-        href = _if_absolute(_absolute(node.attributes.get("href"), page_url))
-        if lang and href and lang != "x-default":
-            meta.alternates.setdefault(lang, href)
-    return meta
-
-
-def _json_ld_rank(published: list[tuple[str, str]]) -> int:
-    # JSON-LD ranks after article:published_time and before DC.date (issue #2's precedence).
-    return sum(1 for rule, _ in published if "published_time" in rule or "datePublished" in rule)
-
-
-def _meta_tags(tree: LexborHTMLParser) -> dict[tuple[str, str], str]:
-    """(attribute, name) -> content of every <meta> with content, first one wins."""
-    tags: dict[tuple[str, str], str] = {}
-    for node in tree.css("meta[content]"):
-        attributes = node.attributes
-        content = (attributes.get("content") or "").strip()
-        for attribute in ("property", "name", "itemprop"):
-            if content and (name := attributes.get(attribute)):
-                tags.setdefault((attribute, name.strip()), content)
-    return tags
-
-
-def _json_ld_published(tree: LexborHTMLParser) -> str | None:
-    for node in tree.css('script[type="application/ld+json"]'):
-        try:
-            data = json.loads(node.text() or "null")
-        except ValueError:
-            continue
-        if found := _find_key(data, "datePublished"):
-            return found
-    return None
-
-
-def _find_key(data: object, key: str, depth: int = 0) -> str | None:
-    if depth > 8:
-        return None
-    if isinstance(data, dict):
-        value = data.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-        data = list(data.values())
-    if isinstance(data, list):
-        for item in data:
-            if found := _find_key(item, key, depth + 1):
-                return found
-    return None
-
-
-def _absolute(href: str | None, base: str | None) -> str | None:
-    if not href or not href.strip():
-        return None
-    href = href.strip()
-    return urljoin(base, href) if base and not re.match(r"^[a-z][a-z0-9+.\-]*:", href, re.I) else href
-
-
-def _if_absolute(url: str | None) -> str | None:
-    """A relative URL left relative (no base to resolve it against) is no URL at all."""
-    return unwrap_url(url) if url and re.match(r"^(https?|file)://", url, re.IGNORECASE) else None
-
-
-def unwrap_url(url: str) -> str:
-    """The site's own URL inside a web archive's or a proxy's (a page saved through the Wayback Machine
-    or a translation proxy names its copy, not the original)."""
-    for pattern in sel.WRAPPED_URLS:
-        if match := pattern.match(url):
-            return match["inner"]
-    return url
-
-
-def collapse(text: str | None) -> str:
-    """Whitespace (including no-break and thin spaces) collapsed to single spaces, ends stripped."""
-    return _WHITESPACE.sub(" ", text or "").strip()
-
-
-# --- chrome removal ------------------------------------------------------------------------------------
 def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> tuple[LexborNode | None, dict[str, int]]:
     """Remove the site's chrome in place; return the headline element and counts of what went."""
     removed: dict[str, int] = {}
@@ -261,21 +143,20 @@ def _class_chrome(tree: LexborHTMLParser) -> Iterator[LexborNode]:
             yield node
 
 
+def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
 def _ancestor_ids(node: LexborNode | None) -> set[int]:
-    ids: set[int] = set()
-    while node is not None:
-        ids.add(node.mem_id)
-        node = node.parent
-    return ids
+    """The node's id and its ancestors' (none for no node)."""
+    return set() if node is None else {node.mem_id, *(parent.mem_id for parent in _ancestors(node))}
 
 
 def _inside(node: LexborNode, tags: tuple[str, ...]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in tags:
-            return True
-        parent = parent.parent
-    return False
+    return any(parent.tag in tags for parent in _ancestors(node))
 
 
 def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
@@ -290,12 +171,7 @@ def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
 
 
 def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False
+    return any(parent.mem_id in ids for parent in _ancestors(node))
 
 
 def _remove(nodes: Iterator[LexborNode] | list[LexborNode], rule: str, removed: dict[str, int]) -> None:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from osce_scrape import selectors as sel
-from osce_scrape.blocks import PageBlocks
+from osce_scrape.blocks import PageBlocks, collapse
 from osce_scrape.dates import dateline_language
 from osce_scrape.decode import decode_html
 from osce_scrape.errors import NotAPressRelease, ParseError
@@ -28,9 +28,10 @@ from osce_scrape.extract import (
     extract_place,
     fallback_date,
 )
-from osce_scrape.htmlpage import HeadMeta, collapse, page_blocks, parse_html, read_head
+from osce_scrape.htmlpage import page_blocks, parse_html
 from osce_scrape.metadata import read_metadata
 from osce_scrape.models import PressRelease, Provenance
+from osce_scrape.pagehead import HeadMeta, read_head
 from osce_scrape.textpage import headline_index, split_leading_lines, text_blocks
 
 PARSER_VERSION = "1.0.0"

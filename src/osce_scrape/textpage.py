@@ -11,9 +11,8 @@ import re
 from dataclasses import replace
 
 from osce_scrape import selectors as sel
-from osce_scrape.blocks import Block, PageBlocks
+from osce_scrape.blocks import Block, PageBlocks, collapse
 from osce_scrape.dates import find_dateline, is_date_only
-from osce_scrape.htmlpage import collapse
 
 HEADLINE_LOOKAHEAD = 12  # blocks searched for a headline that no element marks
 MAX_HEADLINE_CHARS = 300
