@@ -28,6 +28,7 @@ from warcio.warcwriter import WARCWriter
 
 from osce_scrape.fetch import DEFAULT_USER_AGENT, FetchResult
 from osce_scrape.http_body import detect_encoding
+from osce_scrape.pausepoints import pause_point
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class WarcWriter:
     """Appends a run's request/response pairs to `folder/<UTC timestamp>.warc.gz`."""
 
     def __init__(self, folder: Path, *, name: str | None = None) -> None:
+        if name is not None and (not name or name.startswith(".") or "/" in name or "\\" in name):
+            raise ValueError(f"WARC name {name!r} must be a plain file name inside {folder}")
         self.path = folder / f"{name or run_timestamp()}.warc.gz"
         self.records = 0
         self._file: IO[bytes] | None = None
@@ -97,6 +100,7 @@ class WarcWriter:
             ),
         )
         self._writer.write_request_response_pair(request, response)
+        pause_point("warc-write")  # a kill here leaves a torn record at the end, which the reader drops
         self._file.flush()  # each pair on disk before the next fetch: what a killed run keeps
         self.records += 2
 

@@ -9,9 +9,11 @@
     │   ├── NetworkError      connection failed, reset or timed out
     │   ├── ResponseTooLarge  the body (or its decompressed size) exceeds the cap
     │   ├── HostNotAllowed    the URL (or a redirect) leaves the allowed hosts
-    │   └── RedirectError     too many redirects, or a redirect loop
+    │   ├── RedirectError     too many redirects, or a redirect loop
+    │   └── UnexpectedContent a 200 that is no HTML page: empty body, wrong Content-Type
     ├── DiscoveryError        a listing, sitemap or feed could not be read (malformed, unsafe XML, too big)
     ├── OutputLocked          another run holds the output folder's lock
+    ├── OutputError           the output folder cannot be written (read-only, disk full)
     └── DatasetError          a dataset file could not be read, exported or described
 
 Every error names what it is about (a URL or a path) so a message is useful on its own.
@@ -70,12 +72,20 @@ class RedirectError(FetchError):
     """Too many redirects, or a redirect loop."""
 
 
+class UnexpectedContent(FetchError):
+    """A 200 response that is not an HTML page (empty body, wrong Content-Type): retried next run."""
+
+
 class DiscoveryError(OsceScrapeError):
     """A listing page, sitemap or feed could not be read: malformed, unsafe XML, or too big."""
 
 
 class OutputLocked(OsceScrapeError):
     """Another run holds the output folder's lock."""
+
+
+class OutputError(OsceScrapeError):
+    """The output folder cannot be written: read-only, disk full, no permission."""
 
 
 class DatasetError(OsceScrapeError):

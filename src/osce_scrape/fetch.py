@@ -29,6 +29,7 @@ from osce_scrape.errors import (
     RobotsDisallowed,
 )
 from osce_scrape.http_body import detect_encoding, read_capped_body
+from osce_scrape.pausepoints import pause_point
 from osce_scrape.politeness import (
     Clock,
     HostRateLimiter,
@@ -273,6 +274,7 @@ class Fetcher:
                 response = await self._client.send(request, stream=True)
                 try:
                     _raise_for_status(response, url, limiter)
+                    pause_point("fetch-body")  # tests: a kill with the response half received
                     content, wire_bytes = await read_capped_body(response, self.config.max_bytes, source=url)
                 finally:
                     await response.aclose()

@@ -34,6 +34,10 @@ class RunStats:
     seconds: float = 0.0
     listing_disagreements: dict[str, int] = field(default_factory=dict)
     disagreement_examples: list[dict[str, str]] = field(default_factory=list)
+    stopped: str = ""  # "" ran to the end; "interrupted" (Ctrl-C, SIGTERM); "unreachable" (circuit breaker)
+    stop_reason: str = ""  # the stop in words
+    robots_forbidden: bool = False  # robots.txt forbade (or could not be read for) a discovery document
+    card: bool = False  # DATASET.md and manifest.json were rewritten after this run
 
     @property
     def failed(self) -> int:
@@ -44,6 +48,11 @@ class RunStats:
         """Items finished, for progress: fetched, not modified, or failed."""
         return self.fetched + self.not_modified + self.failed + self.disallowed
 
+    @property
+    def reject_share(self) -> float:
+        """Rejected pages as a share of the pages fetched (200s): the drift signal."""
+        return self.rejected / self.fetched if self.fetched else 0.0
+
     def disagree(self, what: str, url: str, listing: str, page: str) -> None:
         """The listing's `what` (title, date) differs from the page's; the page's value is kept."""
         self.listing_disagreements[what] = self.listing_disagreements.get(what, 0) + 1
@@ -52,7 +61,7 @@ class RunStats:
         log.info("listing and page disagree on the %s of %s: %r vs %r", what, url, listing, page)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "failed": self.failed, "reject_share": round(self.reject_share, 4)}
 
     def line(self) -> str:
         """The one-line summary."""
@@ -62,4 +71,6 @@ class RunStats:
             f"{self.not_modified} not modified, "
             f"{self.new} new, {self.changed} changed, {self.rejected} rejected, errors: {errors}, "
             f"{self.bytes / 1e6:.1f} MB in {self.seconds:.1f} s"
+            + (f"; stopped: {self.stop_reason}" if self.stopped else "")
+            + ("; robots.txt forbids the crawl" if self.robots_forbidden else "")
         )

@@ -23,8 +23,12 @@ _BACKFILL_KEY = "backfill_complete:{}"  # a run once walked this language's list
 class Run(Protocol):
     """What a walk needs from the run."""
 
-    async def document(self, url: str) -> FetchResult | None:
-        """Fetch and archive a discovery document; None when it failed (already reported)."""
+    @property
+    def stopping(self) -> bool:
+        """The run was asked to stop (Ctrl-C, circuit breaker): walk no further."""
+
+    async def document(self, url: str, *, html: bool = True) -> FetchResult | None:
+        """Fetch and archive a discovery document (HTML or not); None when it failed (already reported)."""
 
     async def offer(self, entries: list[disc.ListingEntry]) -> tuple[int, bool]:
         """Queue what is due; return (how many, whether any entry is older than --since)."""
@@ -49,8 +53,8 @@ async def walk_listing(run: Run, state: State, base_url: str, language: str, max
     url: str | None = language_listing_url(base_url, language, 0)
     pages = 0
     while url is not None:
-        if max_pages is not None and pages >= max_pages:
-            return
+        if run.stopping or (max_pages is not None and pages >= max_pages):
+            return  # unfinished: the backfill mark is only set by a walk that reached the end
         result = await run.document(url)
         if result is None:
             return
@@ -74,12 +78,12 @@ async def walk_sitemaps(run: Run, base_url: str, max_pages: int | None) -> None:
     pending = [f"{base_url}/sitemap.xml"]
     seen: set[str] = set()
     limit = max_pages or MAX_SITEMAPS
-    while pending and len(seen) < limit:
+    while pending and len(seen) < limit and not run.stopping:
         url = pending.pop(0)
         if url in seen or not run.allowed(url):
             continue
         seen.add(url)
-        result = await run.document(url)
+        result = await run.document(url, html=False)
         if result is None:
             continue
         try:
@@ -94,7 +98,7 @@ async def walk_sitemaps(run: Run, base_url: str, max_pages: int | None) -> None:
 async def read_feed(run: Run, base_url: str) -> None:
     """The items of rss.xml."""
     url = f"{base_url}/rss.xml"
-    result = await run.document(url)
+    result = await run.document(url, html=False)
     if result is None:
         return
     try:

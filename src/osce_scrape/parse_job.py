@@ -14,6 +14,7 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,8 @@ def open_worker_archive(folder: Path, run_name: str) -> None:
     Every record is flushed as it is written, so the file needs no closing when the worker exits.
     """
     global _worker_warc
+    # Ctrl-C at a terminal reaches the whole process group: the crawl decides when workers stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_warc = WarcWriter(folder, name=f"{run_name}-{os.getpid()}")
     _worker_warc.__enter__()
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 
 from osce_scrape.errors import OsceScrapeError
+from osce_scrape.pausepoints import pause_point
 
 SCHEMA_VERSION = 1
 
@@ -232,6 +233,7 @@ class State:
                     "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, 0)",
                     (record_id, url, date.isoformat(), sha256, json_line, change),
                 )
+                pause_point("state-commit")  # a kill here: the transaction rolls back, the page is refetched
             self._db.execute(
                 "UPDATE urls SET record_id = ?, record_sha256 = ?, record_date = ? WHERE url = ?",
                 (record_id, sha256, date.isoformat(), url),

@@ -16,12 +16,14 @@ import fcntl
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from osce_scrape.errors import OutputLocked
 from osce_scrape.output import atomic_writer
+from osce_scrape.pausepoints import pause_point
 from osce_scrape.state import State
 
 log = logging.getLogger(__name__)
@@ -57,26 +59,57 @@ class OutputFolder:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[OutputFolder]:
-        """Hold an exclusive lock on the folder (released by the OS even if the process dies)."""
+        """Hold an exclusive lock on the folder (released by the OS even if the process dies).
+
+        `.lock` names the holder (pid and start time) for the message a second run gets. A lock file
+        left by a dead run holds no lock (flock dies with its process): it is taken over, and said so.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as handle:
+        # "a+", not "w": opening must not wipe the holder's name before we know we hold the lock.
+        with open(self.root / ".lock", "a+", encoding="utf-8") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
-                raise OutputLocked("another run is using this folder", source=str(self.root)) from exc
+                handle.seek(0)
+                holder = handle.read().strip() or "another run"
+                raise OutputLocked(f"{holder} is using this folder; try again when it ends",
+                                   source=str(self.root)) from exc  # fmt: skip
+            handle.seek(0)
+            if previous := handle.read().strip():
+                log.info("%s: took over the lock left by %s (no longer running)", self.root, previous)
+            handle.truncate(0)
+            started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            handle.write(f"pid {os.getpid()} (started {started})\n")
+            handle.flush()
+            self._sweep_temporary_files()
             try:
                 yield self
             finally:
                 if self._rejects_handle is not None:
                     self._rejects_handle.close()
                     self._rejects_handle = None
+                handle.truncate(0)  # a released lock names nobody
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def _sweep_temporary_files(self) -> None:
+        """Remove the temporary files a killed run left beside the dataset and run files (we hold the
+        lock: no other run is writing them)."""
+        for folder in (self.root, self.runs):
+            for path in folder.glob(".*.tmp") if folder.is_dir() else ():
+                log.info("removed %s, left by an interrupted run", path)
+                path.unlink(missing_ok=True)
+
     def new_run_name(self, now: dt.datetime) -> str:
-        """A run name not taken yet (two runs may start within the same second)."""
+        """A run name not taken yet (two runs may start within the same second). A killed run may have
+        left only its WARC: appending to it would put our records after its torn one."""
         base = run_stamp(now)
         name, n = base, 0
-        while (self.runs / f"{name}.json").exists() or (self.runs / f"{name}.jsonl").exists():
+        while (
+            (self.runs / f"{name}.json").exists()
+            or (self.runs / f"{name}.jsonl").exists()
+            or any(self.archive.glob(f"{name}.warc*"))
+            or any(self.archive.glob(f"{name}-*.warc*"))
+        ):
             n += 1
             name = f"{base}-{n}"
         return name
@@ -116,6 +149,7 @@ class OutputFolder:
             self._rejects_handle = self.rejects.open("a", encoding="utf-8")
         line = {"url": url, "reason": reason, "kind": kind, "time": when.isoformat()}
         self._rejects_handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        pause_point("rejects-write")
         self._rejects_handle.flush()
 
     def publish(self, state: State, run_name: str) -> tuple[int, int]:
@@ -128,11 +162,14 @@ class OutputFolder:
         with atomic_writer(self.runs / f"{run_name}.jsonl") as handle:
             for stored in state.iter_unpublished():
                 handle.write(stored.json + "\n")
+                pause_point("run-file-write")
                 new += stored.change == "new"
                 changed += stored.change == "changed"
         with atomic_writer(self.dataset) as handle:
             for line in state.iter_dataset():
                 handle.write(line + "\n")
+                pause_point("dataset-write")
+        pause_point("publish-mark")
         state.mark_published()
         state.set_meta(_SIGNATURE_KEY, self._signature())
         return new, changed
