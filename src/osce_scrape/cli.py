@@ -14,23 +14,30 @@ import click
 
 from osce_scrape import __version__
 from osce_scrape.card import DATASET_FILE, write_card
-from osce_scrape.cli_harvest import check_base_url, check_languages, crawl_progress, is_live_site
-from osce_scrape.errors import DatasetError, OutputLocked
+from osce_scrape.cli_harvest import (
+    check_base_url,
+    check_languages,
+    check_out,
+    check_rate,
+    check_share,
+    check_since,
+    check_user_agent,
+    is_live_site,
+    run_crawl,
+)
+from osce_scrape.errors import DatasetError
+from osce_scrape.exit_codes import DEFAULT_DRIFT_THRESHOLD, EXIT_OK
 from osce_scrape.export import DEFAULT_NAMES, FORMATS, Format, export_file, write_stream
 from osce_scrape.fetch import DEFAULT_USER_AGENT, FetchConfig
-from osce_scrape.harvest import Discovery, HarvestConfig, run_harvest
-from osce_scrape.harvest_stats import RunStats
+from osce_scrape.harvest import Discovery, HarvestConfig
 from osce_scrape.models import record_schema
 from osce_scrape.output import atomic_writer
 from osce_scrape.pipeline import parse_paths
 from osce_scrape.reader import load
-from osce_scrape.state import StateError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK = 0
-EXIT_SOME_REJECTED = 1
-EXIT_SOME_FAILED = 1  # crawl: some pages were rejected or could not be fetched
+EXIT_SOME_REJECTED = 1  # parse; the crawl's codes are in exit_codes.py
 EXIT_USAGE = 2
 
 
@@ -42,6 +49,7 @@ class _JsonLogFormatter(logging.Formatter):
                 "level": record.levelname.lower(),
                 "logger": record.name,
                 "message": record.getMessage(),
+                **({"exception": self.formatException(record.exc_info)} if record.exc_info else {}),
             }
         )
 
@@ -160,6 +168,7 @@ def schema_command() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("output"),
     show_default=True,
+    callback=check_out,
     help="Output folder: dataset, runs/, rejects, archive/, state.",
 )
 @click.option(
@@ -174,6 +183,7 @@ def schema_command() -> None:
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
+    callback=check_since,
     help="Ignore items older than this date (YYYY-MM-DD); the listing stops there.",
 )
 @click.option(
@@ -187,6 +197,7 @@ def schema_command() -> None:
     type=click.FloatRange(min=0),
     default=1.0,
     show_default=True,
+    callback=check_rate,
     help="Requests per second to the host; 0 means unlimited (mirrors only).",
 )
 @click.option(
@@ -200,6 +211,7 @@ def schema_command() -> None:
     "--user-agent",
     default=DEFAULT_USER_AGENT,
     show_default=True,
+    callback=check_user_agent,
     help="User-Agent header: name the tool and a contact.",
 )
 @click.option(
@@ -218,18 +230,34 @@ def schema_command() -> None:
 )
 @click.option(
     "--parse-processes",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, 64),
     default=0,
     show_default=True,
     help="Parse and archive in N worker processes (0: in threads beside the crawl). Faster on "
     "several cores, at about 100 MB of memory per process.",
 )
+@click.option(
+    "--max-failures",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Circuit breaker: stop (exit 3) after N pages in a row fail after their retries; 0: never.",
+)
+@click.option(
+    "--drift-threshold",
+    type=click.FloatRange(0, 1),
+    default=DEFAULT_DRIFT_THRESHOLD,
+    show_default=True,
+    callback=check_share,
+    help="Exit 6 (drift) when more than this share of the fetched pages (10 or more) is rejected.",
+)
+@click.option("--no-card", is_flag=True, help="Do not rewrite DATASET.md and manifest.json after the run.")
 @logging_options
 def crawl_command(
     base_url: str,
     out: Path,
     discovery: Discovery,
-    since: dt.datetime | None,
+    since: dt.date | None,
     max_pages: int | None,
     rate: float,
     concurrency: int,
@@ -237,6 +265,9 @@ def crawl_command(
     recheck_days: int,
     languages: tuple[str, ...],
     parse_processes: int,
+    max_failures: int,
+    drift_threshold: float,
+    no_card: bool,
     verbose: int,
     quiet: bool,
     log_json: bool,
@@ -246,7 +277,8 @@ def crawl_command(
     Writes OUT/press_releases.jsonl (the whole dataset, replaced atomically), OUT/runs/<UTC time>.jsonl
     (this run's new or changed records) and .json (its stats), appends OUT/rejects.jsonl, archives every
     response in OUT/archive/*.warc.gz and keeps OUT/state.sqlite so the next run only fetches what is
-    new or recent. Exit 0 when every page became a record, 1 when some were rejected or failed.
+    new or recent. Exit 0 when every page became a record, 1 when some were rejected or failed;
+    3 site unreachable, 4 robots.txt forbids, 5 locked, 6 drift, 7 output not writable, 130 Ctrl-C.
 
     Example: osce-scrape crawl --base-url http://127.0.0.1:8080 --rate 0 --out output
     """  # fmt: skip
@@ -255,20 +287,11 @@ def crawl_command(
         raise click.BadParameter("--rate 0 is for mirrors; be polite to the live site", param_hint="--rate")
     config = HarvestConfig(
         fetch=FetchConfig(base_url=base_url, user_agent=user_agent, rate=rate, concurrency=concurrency),
-        out=out, discover=discovery, since=since.date() if since else None, max_pages=max_pages,
-        recheck_days=recheck_days, languages=languages, parse_processes=parse_processes,
+        out=out, discover=discovery, since=since, max_pages=max_pages, recheck_days=recheck_days,
+        languages=languages, parse_processes=parse_processes, max_failures=max_failures, card=not no_card,
     )  # fmt: skip
-    stats = _run_crawl(config, quiet)
-    click.echo(f"osce-scrape crawl: {stats.line()}", err=True)
-    sys.exit(EXIT_SOME_FAILED if stats.rejected or stats.failed else EXIT_OK)
-
-
-def _run_crawl(config: HarvestConfig, quiet: bool) -> RunStats:
-    try:
-        with crawl_progress(quiet) as on_progress:
-            return run_harvest(config, on_progress=on_progress)
-    except (OutputLocked, StateError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    _stats, code = run_crawl(config, quiet=quiet, log_json=log_json, drift_threshold=drift_threshold)
+    sys.exit(code)
 
 
 @cli.command("demo")
@@ -300,7 +323,10 @@ def demo_command(out: Path, pages: int, verbose: int, quiet: bool, log_json: boo
         served = f"{len(site.expected_records())} press releases, {len(site.non_article_urls())} other pages"
         click.echo(f"mirror serving {served} at {server.base_url}", err=True)
         config = HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out)
-        stats = _run_crawl(config, quiet)
+        drift = DEFAULT_DRIFT_THRESHOLD
+        stats, code = run_crawl(config, quiet=quiet, log_json=log_json, drift_threshold=drift)
+    if stats is None:
+        sys.exit(code)
     dataset = out / "press_releases.jsonl"
     with dataset.open(encoding="utf-8") as handle:
         total = sum(1 for _ in handle)
