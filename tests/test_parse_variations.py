@@ -77,3 +77,25 @@ def test_br_separated_paragraphs_of_old_pages() -> None:
         "It issued the following statement.\n\nOn March 27 it met again."
     )
     assert (record.date, record.place) == (dt.date(1997, 6, 18), "VIENNA")
+
+
+def test_metadata_in_a_sidebar_survives_the_chrome_stripping() -> None:
+    """Labels in an <aside> or a div.sidebar are the page's metadata, not chrome; teasers' are not."""
+    aside = (
+        '<aside class="sidebar"><ul><li>Source:</li><li><a href="/s">OSCE Secretariat</a></li>'
+        "<li>Fields of work:</li><li>Elections</li></ul></aside>"
+    )
+    teasers = (
+        '<div class="sidebar"><h3><a href="/x/1">Other news</a></h3><p>Publishing date: 6 June 2023</p>'
+        "<p>Where we are: OSCE Mission to Serbia</p></div>"
+    )
+    record = parse_page(page(f"<h1>{TITLE}</h1>{aside}{BODY}", after_article=teasers))
+    assert (record.sources, record.fields_of_work) == (["OSCE Secretariat"], ["Elections"])
+    assert (record.date, record.body) == (dt.date(2013, 5, 22), BODY_TEXT)
+
+
+def test_a_page_wrapped_in_one_form_keeps_its_article() -> None:
+    """Old pages wrapped whole in a <form> still give their article (the form holds the headline)."""
+    html = f'<html><body><form id="aspnetForm"><div class="menu"><a href="/">Home</a></div><h1>{TITLE}</h1>'
+    record = parse_page(html + BODY + "</form></body></html>", url="https://www.osce.org/secretariat/7")
+    assert (record.title, record.body) == (TITLE, BODY_TEXT)

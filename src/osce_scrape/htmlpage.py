@@ -24,6 +24,7 @@ BLOCK_TAGS = frozenset(
 SKIP_TAGS = frozenset(
     {"-comment", "script", "style", "noscript", "template", "head", "title", "meta", "link"}
 )
+LABEL_HOLDERS = frozenset({"aside", "form", "section"})  # chrome-looking elements that may hold metadata
 LINK_MENU_MIN_LINKS = 4  # a list of fewer links is more likely a sentence's references than a menu
 LINK_MENU_DENSITY = 0.75  # share of a block's text inside links above which it is a menu
 MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragraph
@@ -41,8 +42,13 @@ def parse_html(text: str) -> LexborHTMLParser:
 def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> tuple[LexborNode | None, dict[str, int]]:
     """Remove the site's chrome in place; return the headline element and counts of what went."""
     removed: dict[str, int] = {}
-    _remove(tree.css(", ".join((*sel.CHROME_TAGS, "figcaption"))), "tag", removed)
-    _remove(tree.css(", ".join(f'[role="{role}"]' for role in sel.CHROME_ROLES)), "role", removed)
+    # Never remove what holds a headline (a page wrapped in one <form>) or the metadata labels (a sidebar
+    # <aside> with "Source:" and "Fields of work:").
+    keep = {id_ for node in _headline_candidates(tree, hint) for id_ in _ancestor_ids(node)}
+    tags = tree.css(", ".join((*sel.CHROME_TAGS, "figcaption")))
+    _remove([n for n in tags if n.mem_id not in keep and not _holds_labels(n)], "tag", removed)
+    roles = tree.css(", ".join(f'[role="{role}"]' for role in sel.CHROME_ROLES))
+    _remove([n for n in roles if n.mem_id not in keep and not _holds_labels(n)], "role", removed)
     title = next(_headline_candidates(tree, hint), None)
     title_ids = _ancestor_ids(title) if title is not None else set()
     site_regions = [
@@ -52,7 +58,8 @@ def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> tuple[Lexbo
     ]
     _remove(site_regions, "site-region", removed)
     headline_ids = {id_ for node in _headline_candidates(tree, hint) for id_ in _ancestor_ids(node)}
-    _remove((n for n in _class_chrome(tree) if n.mem_id not in headline_ids), "class", removed)
+    boxes = _outermost([n for n in _class_chrome(tree) if n.mem_id not in headline_ids])
+    _remove([n for n in boxes if not _holds_labels(n, any_tag=True)], "class", removed)
     title = next(_headline_candidates(tree, hint), None)  # the first may have gone with the chrome
     return title, removed
 
@@ -75,9 +82,21 @@ def prune_link_lists(root: LexborNode, keep: set[int], removed: dict[str, int]) 
     _remove(menus, "link-density", removed)
 
 
+def _holds_labels(node: LexborNode, *, any_tag: bool = False) -> bool:
+    """A sidebar that holds the page's metadata labels, not teasers of other pages (with their own
+    "Publishing date:" lines under linked titles)."""
+    if not any_tag and node.tag not in LABEL_HOLDERS and node.attributes.get("role") != "complementary":
+        return False
+    text = node.text(separator="\n")
+    if ":" not in text or node.css_first("h2 a, h3 a, h4 a, h5 a") is not None:
+        return False
+    return bool(_LABEL_INSIDE.search(text))
+
+
 def _labelled(node: LexborNode) -> bool:
     """True when the node holds metadata labels or is the value list right after one ("Source:")."""
-    if _LABEL_INSIDE.search(node.text(separator="\n")):
+    text = node.text(separator="\n")
+    if ":" in text and _LABEL_INSIDE.search(text):
         return True
     previous = node.prev
     while previous is not None and not previous.is_element_node:
@@ -171,7 +190,12 @@ def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
 
 
 def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
-    return any(parent.mem_id in ids for parent in _ancestors(node))
+    parent = node.parent  # a plain loop: this runs for every candidate node of every page
+    while parent is not None:
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _remove(nodes: Iterator[LexborNode] | list[LexborNode], rule: str, removed: dict[str, int]) -> None:
