@@ -121,7 +121,7 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
     dateline = extract_dateline(paragraphs, language.value)
     date = extract_date(page, roles, meta, head.published, dateline, language.value)
     if date is None and roles.teasers < LISTING_MIN_TEASERS:
-        date = fallback_date(head.title_tag, paragraphs, language.value)
+        date = fallback_date(head.title_tag or page.title, paragraphs, language.value)
     if date is None:
         if roles.teasers >= LISTING_MIN_TEASERS or not (content_type.value or meta.labels):
             raise NotAPressRelease(
