@@ -226,7 +226,7 @@ def fallback_date(
     """Last resorts for a page that states its date nowhere else (HCNM statements): a date in its
     <title> ("… | 8 March 2013 | OSCE"), else the first date its lead paragraph mentions."""
     if title_tag and (found := find_date(title_tag, language)):
-        return Found(found, "title-tag")
+        return Found(found, "date-in-title")
     if paragraphs and (found := find_date(paragraphs[0][:LEAD_DATE_CHARS], language)):
         return Found(found, "date-in-lead")
     return None
