@@ -19,6 +19,7 @@ from osce_scrape.errors import NotAPressRelease, ParseError
 from osce_scrape.extract import (
     DATELINE_LOOKAHEAD,
     Found,
+    Roles,
     classify_blocks,
     extract_body,
     extract_contacts,
@@ -123,15 +124,7 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
     if date is None and roles.teasers < LISTING_MIN_TEASERS:
         date = fallback_date(head.title_tag or page.title, paragraphs, language.value)
     if date is None:
-        if roles.teasers >= LISTING_MIN_TEASERS or not (content_type.value or meta.labels):
-            raise NotAPressRelease(
-                "no date, dateline or press-release label: a landing or listing page",
-                source=url.value,
-            )
-        raise ParseError(
-            "no publication date found (metadata, <time>, meta tags, header line or dateline)",
-            source=url.value,
-        )
+        raise _undated(roles, bool(content_type.value or meta.labels), url.value)
     place = extract_place(meta, dateline, roles)
     body = "\n\n".join(paragraphs)
     rules = {
@@ -169,6 +162,17 @@ _NON_PRESS = {t.casefold() for t in sel.NON_PRESS_CONTENT_TYPES}
 _ALL_TYPES = _NON_PRESS | {t.casefold() for t in sel.PRESS_CONTENT_TYPES}
 
 
+def _undated(roles: Roles, labelled: bool, url: str) -> ParseError:
+    """No date anywhere: a listing or landing page, unless the page is labelled as a press release."""
+    if roles.teasers >= LISTING_MIN_TEASERS or not labelled:
+        return NotAPressRelease(
+            "no date, dateline or press-release label: a landing or listing page", source=url
+        )
+    return ParseError(
+        "no publication date found (metadata, <time>, meta tags, header line or dateline)", source=url
+    )
+
+
 def _reject_non_articles(page: PageBlocks, url: str) -> None:
     if not page.title:
         raise NotAPressRelease("no headline (h1) found: not an article page", source=url)
@@ -203,12 +207,15 @@ def record_id(url: str, language: str) -> str:
 
 
 def _unique(values: list[str]) -> list[str]:
-    seen: dict[str, None] = {}
+    """Values cleaned, in page order, each once (a source linked twice is one source)."""
+    kept: list[str] = []
+    seen: set[str] = set()
     for value in values:
         cleaned = collapse(value).strip(" ,;.")
-        if cleaned and cleaned.casefold() not in {v.casefold() for v in seen}:
-            seen[cleaned] = None
-    return list(seen)
+        if cleaned and cleaned.casefold() not in seen:
+            seen.add(cleaned.casefold())
+            kept.append(cleaned)
+    return kept
 
 
 def _validation_reason(exc: ValidationError) -> str:
