@@ -5,6 +5,7 @@
     │   └── NotAPressRelease  the page is something else (listing, event, landing page, error page)
     ├── FetchError            the site could not be fetched (after retries)
     │   ├── RobotsDisallowed  robots.txt forbids the URL
+    │   │   └── RobotsUnavailable robots.txt got no answer at all (network): nothing is allowed
     │   ├── HttpStatusError   the server answered with an error status (.status)
     │   ├── NetworkError      connection failed, reset or timed out
     │   ├── ResponseTooLarge  the body (or its decompressed size) exceeds the cap
@@ -45,6 +46,10 @@ class FetchError(OsceScrapeError):
 
 class RobotsDisallowed(FetchError):
     """robots.txt forbids fetching the URL."""
+
+
+class RobotsUnavailable(RobotsDisallowed):
+    """robots.txt could not be fetched at all (network error): RFC 9309 says allow nothing."""
 
 
 class HttpStatusError(FetchError):

@@ -27,6 +27,7 @@ from osce_scrape.errors import (
     NetworkError,
     RedirectError,
     RobotsDisallowed,
+    RobotsUnavailable,
 )
 from osce_scrape.http_body import detect_encoding, read_capped_body
 from osce_scrape.pausepoints import pause_point
@@ -288,7 +289,8 @@ class Fetcher:
     async def _check_robots(self, url: str) -> None:
         policy = await self._robots.policy_for(url)
         if not policy.allows(url, self.config.user_agent):
-            raise RobotsDisallowed(f"robots.txt disallows it ({policy.note})", source=url)
+            error = RobotsUnavailable if policy.unreachable else RobotsDisallowed
+            raise error(f"robots.txt disallows it ({policy.note})", source=url)
 
     async def _load_robots(self, robots_url: str) -> RobotsPolicy:
         """Fetch robots.txt (retried like any page); failures map to RFC 9309's safe defaults."""
@@ -298,7 +300,8 @@ class Fetcher:
         except HttpStatusError as exc:
             policy = robots_policy_for_status(exc.status, b"")
         except FetchError as exc:
-            policy = RobotsPolicy.deny_all(f"robots.txt unreachable ({exc.reason}): nothing allowed")
+            note = f"robots.txt unreachable ({exc.reason}): nothing allowed"
+            policy = RobotsPolicy.deny_all(note, unreachable=True)
         self.limiter(robots_url).set_crawl_delay(policy.crawl_delay(self.config.user_agent))
         return policy
 

@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING
 from osce_scrape import discover as disc
 from osce_scrape.archive import HTML_TYPES, WarcWriter
 from osce_scrape.circuit import CircuitBreaker, is_transient
-from osce_scrape.errors import DiscoveryError, FetchError, RobotsDisallowed, UnexpectedContent
+from osce_scrape.errors import (
+    DiscoveryError,
+    FetchError,
+    RobotsDisallowed,
+    RobotsUnavailable,
+    UnexpectedContent,
+)
 from osce_scrape.fetch import Fetcher, FetchResult
 from osce_scrape.harvest_plan import Due, plan_entry
 from osce_scrape.harvest_stats import RunStats
@@ -137,10 +143,10 @@ class CrawlRun:
             result = await self.fetcher.fetch(url)
         except FetchError as exc:
             self.failed(url, exc)
-            if isinstance(exc, RobotsDisallowed):
-                self.stats.robots_forbidden = True
-            elif first and is_transient(exc):
+            if first and (is_transient(exc) or isinstance(exc, RobotsUnavailable)):
                 self.stop(UNREACHABLE, f"site unreachable: {url}: {exc.reason}")
+            elif isinstance(exc, RobotsDisallowed):
+                self.stats.robots_forbidden = True
             return None
         self.breaker.success()
         await self._archive_and_parse(result, parse=False)

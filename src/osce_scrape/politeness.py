@@ -75,6 +75,7 @@ class RobotsPolicy:
     rules: Protego | None
     disallow_all: bool = False
     note: str = "robots.txt parsed"
+    unreachable: bool = False  # no answer at all (network): the host is down, not unwilling
 
     @classmethod
     def from_text(cls, text: str) -> RobotsPolicy:
@@ -85,8 +86,8 @@ class RobotsPolicy:
         return cls(None, note=note)
 
     @classmethod
-    def deny_all(cls, note: str) -> RobotsPolicy:
-        return cls(None, disallow_all=True, note=note)
+    def deny_all(cls, note: str, *, unreachable: bool = False) -> RobotsPolicy:
+        return cls(None, disallow_all=True, note=note, unreachable=unreachable)
 
     def allows(self, url: str, user_agent: str) -> bool:
         if self.disallow_all:
