@@ -46,6 +46,7 @@ ProgressFn = Callable[[RunStats], None]
 # worker busy while the next listing page is fetched, small enough that memory stays flat.
 QUEUE_PER_WORKER = 8
 UNREACHABLE, INTERRUPTED = "unreachable", "interrupted"
+BACKLOG_CHUNK = 100  # pending URLs offered at a time, like a listing page
 
 
 def content_problem(result: FetchResult, *, html: bool) -> str | None:
@@ -125,6 +126,7 @@ class CrawlRun:
     # --- discovery ------------------------------------------------------------------------------
 
     async def discover(self) -> None:
+        await self.resume_backlog()
         config = self.config
         if config.discover == "listing":
             for language in config.languages:
@@ -135,6 +137,19 @@ class CrawlRun:
             await walk_sitemaps(self, config.base_url, config.max_pages)
         else:
             await read_feed(self, config.base_url)
+
+    async def resume_backlog(self) -> None:
+        """Queue what earlier runs discovered but never settled (killed or stopped with items queued,
+        or failed): an incremental walk stops at the first page with nothing due and would not
+        reach them again."""
+        pending = self.state.pending()
+        if pending:
+            log.info("%d URLs left pending by earlier runs: fetching them first", len(pending))
+        for start in range(0, len(pending), BACKLOG_CHUNK):
+            if self.stopping:
+                return
+            chunk = pending[start : start + BACKLOG_CHUNK]
+            await self.offer([disc.ListingEntry(url, title, date, None) for url, title, date in chunk])
 
     async def document(self, url: str, *, html: bool = True) -> FetchResult | None:
         """Fetch a discovery document (listing page, sitemap, feed); None when it failed."""

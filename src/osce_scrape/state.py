@@ -191,6 +191,13 @@ class State:
                 [(u, t, d.isoformat() if d else None) for u, t, d in entries],
             )
 
+    def pending(self) -> list[tuple[str, str | None, dt.date | None]]:
+        """(url, listing title, listing date) of URLs discovered but never settled: queued when a run
+        was killed or stopped, or failed last time. The next run fetches them before walking."""
+        query = "SELECT url, listing_title, listing_date FROM urls WHERE status IN (?, ?) ORDER BY url"
+        rows = self._db.execute(query, (NEW, ERROR))
+        return [(r["url"], r["listing_title"], _date(r["listing_date"])) for r in rows]
+
     def note_fetch(
         self,
         url: str,
