@@ -89,15 +89,13 @@ def test_first_signal_finishes_pages_in_flight_and_publishes(
 def test_second_sigint_stops_at_once_and_stays_safe(tmp_path: Path) -> None:
     """Two SIGINTs: the second ends the run at once (before the 3 s pages in flight finish), exit 130;
     no partial file; the next run publishes what was stored and completes."""
-    faults = FaultSpec(rates={"slow": 1.0}, slow=3.0)
-    with running_mirror(MirrorSite(pages=30, fixtures_dir=None)) as server:
+    site = MirrorSite(pages=30, fixtures_dir=None)
+    with running_mirror(site, faults=FaultSpec(rates={"slow": 1.0}, slow=0.3)) as server:
         out = tmp_path / "out"
         process = start_crawl(server.base_url, out, "--concurrency", "4")
         wait_for_records(out, 3)
-        server.faults = __import__("osce_scrape.mirror.faults", fromlist=["FaultInjector"]).FaultInjector(
-            faults
-        )
-        time.sleep(0.3)  # the next pages are now trickling, 3 s each
+        server.faults = FaultInjector(FaultSpec(rates={"slow": 1.0}, slow=3.0))
+        time.sleep(0.6)  # the pages now in flight trickle for 3 s each
         process.send_signal(signal.SIGINT)
         time.sleep(0.2)
         process.send_signal(signal.SIGINT)
