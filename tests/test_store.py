@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,42 @@ def test_adopt_reads_a_foreign_dataset_once(tmp_path: Path) -> None:
         folder.publish(state, "r1")
         assert folder.adopt_dataset(state) == 0
         assert list(state.iter_unpublished()) == []
+
+
+def test_lock_names_its_holder_and_a_stale_lock_is_taken_over(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A refused run is told who holds the lock; a .lock left by a dead run (no flock held) is taken
+    over, saying so, and rewritten with our pid."""
+    (tmp_path / ".lock").write_text("pid 999999999 (started 2026-01-01T00:00:00+00:00)\n")
+    with caplog.at_level(logging.INFO, logger="osce_scrape.store"), OutputFolder(tmp_path).locked():
+        assert "took over the lock left by pid 999999999" in caplog.text
+        assert (tmp_path / ".lock").read_text().startswith(f"pid {os.getpid()} ")
+        with pytest.raises(OutputLocked, match=rf"pid {os.getpid()} \(started .*\) is using this folder"):
+            OutputFolder(tmp_path).locked().__enter__()
+    assert (tmp_path / ".lock").read_text() == ""  # released: names nobody
+
+
+def test_temporary_files_of_a_killed_run_are_swept_under_the_lock(tmp_path: Path) -> None:
+    """Half-written temporary files a SIGKILLed run left are removed when the next run takes the lock;
+    the dataset and other files are kept."""
+    (tmp_path / "runs").mkdir()
+    leftovers = [
+        tmp_path / ".press_releases.jsonl.abc.tmp",
+        tmp_path / "runs" / ".20260101T000000Z.jsonl.x.tmp",
+    ]
+    for path in [*leftovers, tmp_path / "press_releases.jsonl"]:
+        path.write_text("{}\n")
+    with OutputFolder(tmp_path).locked():
+        assert not any(path.exists() for path in leftovers)
+        assert (tmp_path / "press_releases.jsonl").exists()
+
+
+def test_run_names_skip_a_killed_runs_warc(tmp_path: Path) -> None:
+    """A run killed before its run files leaves only its WARC: the next name in that second differs,
+    so its records are never appended after a torn one."""
+    folder = OutputFolder(tmp_path)
+    now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    folder.archive.mkdir()
+    (folder.archive / "20260102T030405Z.warc.gz").write_bytes(b"")
+    assert folder.new_run_name(now) == "20260102T030405Z-1"
