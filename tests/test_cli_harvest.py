@@ -26,6 +26,21 @@ from osce_scrape.cli_harvest import check_base_url, check_languages, is_live_sit
         (["--max-pages", "0"], "0"),
         (["--since", "31/12/2024"], "31/12/2024"),
         (["--discover", "ftp"], "ftp"),
+        (["--base-url", "http://127.0.0.1:99999"], "invalid port"),
+        (["--base-url", "http://user:secret@127.0.0.1:8080"], "credentials"),
+        (["--base-url", "http://127.0.0.1:8080/press-releases"], "has a path"),
+        (["--base-url", "http://127.0.0.1:8080/\n"], "control characters"),
+        (["--rate", "nan"], "not a finite number"),
+        (["--rate", "inf"], "not a finite number"),
+        (["--user-agent", "bot\r\nX-Evil: 1"], "printable ASCII"),
+        (["--user-agent", " "], "printable ASCII"),
+        (["--since", "2999-01-01"], "in the future"),
+        (["--since", "2024-02-30"], "2024-02-30"),
+        (["--drift-threshold", "1.5"], "1.5"),
+        (["--drift-threshold", "nan"], "share between 0 and 1"),
+        (["--max-failures", "-1"], "-1"),
+        (["--parse-processes", "500"], "500"),
+        (["--recheck-days", "-3"], "-3"),
     ],
 )
 def test_bad_options_are_refused(tmp_path: Path, args: list[str], message: str) -> None:
@@ -34,6 +49,14 @@ def test_bad_options_are_refused(tmp_path: Path, args: list[str], message: str) 
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_out_must_be_a_folder(tmp_path: Path) -> None:
+    """--out naming a file, or a path under a file, exits 2 saying which path is a file."""
+    (tmp_path / "file").write_text("x")
+    for out in (tmp_path / "file", tmp_path / "file" / "sub"):
+        result = CliRunner().invoke(cli, ["crawl", "--out", str(out)])
+        assert result.exit_code == 2 and "is a file" in result.output, result.output
 
 
 def test_languages_are_normalised() -> None:
@@ -67,3 +90,29 @@ def test_help_explains_every_option() -> None:
                    "--concurrency", "--user-agent", "--recheck-days", "--languages", "-v", "-q",
                    "--log-json"):  # fmt: skip
         assert option in result.output
+
+
+@pytest.mark.e2e
+def test_log_json_makes_every_stderr_line_a_json_object(tmp_path: Path) -> None:
+    """`crawl --log-json -v`: every stderr line is one JSON object (warnings of failed pages, info of
+    the run, the closing summary with its exit code and stats)."""
+    import json
+    import subprocess
+    import sys
+
+    from osce_scrape.mirror import FaultSpec, MirrorSite, running_mirror
+
+    with running_mirror(
+        MirrorSite(pages=12, fixtures_dir=None), faults=FaultSpec.parse("404:0.3,seed=2")
+    ) as s:
+        command = [str(Path(sys.executable).parent / "osce-scrape"), "crawl", "--base-url", s.base_url,
+                   "--rate", "0", "--out", str(tmp_path), "--log-json", "-v", "--no-card"]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    lines = [json.loads(line) for line in done.stderr.splitlines()]
+    assert {"warning", "info"} <= {line["level"] for line in lines}
+    assert all({"time", "level", "logger", "message"} <= line.keys() for line in lines)
+    summary = lines[-1]
+    assert summary["exit_code"] == done.returncode == 1
+    assert summary["stats"]["errors"]["HttpStatusError"] == sum(
+        1 for x in lines if "HTTP 404" in x["message"]
+    )

@@ -288,3 +288,65 @@ def test_parse_processes_give_the_same_dataset_and_archive_every_response(tmp_pa
     assert sorted(archived) == sorted(fetched) and len(archived) == 14  # 2 listing pages, 12 items
     names = [f.name for f in (tmp_path / "processes" / "archive").iterdir()]
     assert names and all(re.fullmatch(r"\d{8}T\d{6}Z-\d+\.warc\.gz", name) for name in names)
+
+
+def test_output_paths_never_come_from_server_text(tmp_path: Path) -> None:
+    """Hostile links (dot-dot paths, encoded slashes) and a hostile Content-Disposition write nothing
+    outside --out, and every file written has a name of our own making."""
+    site = FakeSite.make(3, TODAY)
+    site.extra_entries += [
+        "/../../escape/1",
+        "/%2e%2e/%2e%2e/evil",
+        "/secretariat/..%2F..%2Fx",
+        "/a?f=../../b",
+    ]
+    handle = site.handle
+
+    def hostile(request: httpx.Request) -> httpx.Response:
+        response = handle(request)
+        response.headers["Content-Disposition"] = 'attachment; filename="../../owned.jsonl"'
+        return response
+
+    out = tmp_path / "out"
+    crawl(site, out, transport=httpx.MockTransport(hostile))
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    allowed = re.compile(
+        r"out/(press_releases\.jsonl|rejects\.jsonl|state\.sqlite(-wal|-shm)?|\.lock|DATASET\.md|manifest\.json"
+        r"|runs/\d{8}T\d{6}Z(-\d+)?\.jsonl?|archive/\d{8}T\d{6}Z(-\d+)?\.warc\.gz)"
+    )
+    assert [name for name in written if not allowed.fullmatch(name)] == []
+    assert len(dataset(out)) == 3
+
+
+def test_data_card_after_a_changing_run_only(tmp_path: Path) -> None:
+    """A run that adds records rewrites DATASET.md and manifest.json (counting them); a run that changes
+    nothing leaves them be; card=False never writes them."""
+    site = FakeSite.make(4, TODAY)
+    first = crawl(site, tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert first.card and manifest["records"] == 4 and (tmp_path / "out" / "DATASET.md").exists()
+    written = (tmp_path / "out" / "manifest.json").stat().st_mtime_ns
+    second = crawl(site, tmp_path / "out")
+    assert not second.card and (tmp_path / "out" / "manifest.json").stat().st_mtime_ns == written
+    crawl(site, tmp_path / "plain", card=False)
+    assert not (tmp_path / "plain" / "DATASET.md").exists()
+
+
+def test_empty_or_non_html_pages_are_errors_retried_next_run(tmp_path: Path) -> None:
+    """An empty 200 and a 200 PDF are UnexpectedContent errors (reason given), left `error` in the
+    state, so the next run fetches them again and gets the records."""
+    site = FakeSite.make(3, TODAY)
+    pdf = httpx.Response(200, content=b"%PDF-1.4", headers={"content-type": "application/pdf"})
+    bad = {site.items[0].path: httpx.Response(200, content=b""), site.items[1].path: pdf}
+
+    def glitch(request: httpx.Request) -> httpx.Response:
+        return bad.get(request.url.path) or site.handle(request)
+
+    stats = crawl(site, tmp_path, transport=httpx.MockTransport(glitch))
+    rejects = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
+    assert stats.errors == {"UnexpectedContent": 2}
+    assert sorted(r["reason"] for r in rejects) == ["Content-Type application/pdf is not HTML", "empty body"]
+    with State(tmp_path / "state.sqlite") as state:
+        assert {getattr(state.get(BASE + path), "status", None) for path in bad} == {ERROR}
+    again = crawl(site, tmp_path)
+    assert again.errors == {} and len(dataset(tmp_path)) == 3

@@ -40,12 +40,12 @@ from osce_scrape.state import StateError
 
 LIVE_BASE_URL = "https://www.osce.org"
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
-_PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]{1,300}$")  # what a header value may hold, without CR/LF
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]{1,300}")  # what a header value may hold, without CR/LF
 
 
 def check_base_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """An absolute http(s) URL with a host and a valid port, no credentials, no path beyond '/'."""
-    if not _PRINTABLE_ASCII.match(value):
+    if not _PRINTABLE_ASCII.fullmatch(value):
         raise click.BadParameter(f"{value!r} holds spaces or control characters")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -79,7 +79,7 @@ def check_share(ctx: click.Context, param: click.Parameter, value: float) -> flo
 
 def check_user_agent(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """A header value: printable ASCII, no line breaks (they would forge headers), 1-300 characters."""
-    if not _PRINTABLE_ASCII.match(value) or not value.strip():
+    if not _PRINTABLE_ASCII.fullmatch(value) or not value.strip():
         raise click.BadParameter("want 1-300 printable ASCII characters, no line breaks")
     return value.strip()
 
