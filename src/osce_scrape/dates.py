@@ -10,72 +10,37 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import dateparser
-
-# Month names of the site's main languages (English, Russian and Ukrainian genitive and nominative, German,
-# French, Romanian, the Western Balkans' languages in both scripts, Albanian), casefolded; English
-# abbreviations by their first three letters. Other languages go to dateparser.
-_MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("january", "января", "январь", "januar", "janvier", "ianuarie", "siječnja", "janar", "jänner",
-        "січня", "јануар", "јануара", "januara"),
-    2: ("february", "февраля", "февраль", "februar", "février", "februarie", "veljače", "shkurt",
-        "лютого", "фебруар", "фебруара", "februara"),
-    3: ("march", "марта", "март", "märz", "mars", "martie", "mart", "ožujka",
-        "березня", "март", "марта", "marta"),
-    4: ("april", "апреля", "апрель", "avril", "aprilie", "travnja", "prill",
-        "квітня", "април", "априла", "aprila"),
-    5: ("may", "мая", "май", "mai", "maj", "svibnja",
-        "травня", "мај", "маја", "maja"),
-    6: ("june", "июня", "июнь", "juni", "juin", "iunie", "jun", "juna", "lipnja", "qershor",
-        "червня", "јун", "јуна"),
-    7: ("july", "июля", "июль", "juli", "juillet", "iulie", "jul", "jula", "srpnja", "korrik",
-        "липня", "јул", "јула"),
-    8: ("august", "августа", "август", "août", "avgust", "avgusta", "kolovoza", "gusht",
-        "серпня", "август", "августа"),
-    9: ("september", "сентября", "сентябрь", "septembre", "septembrie", "septembar", "rujna", "shtator",
-        "вересня", "септембар", "септембра", "septembra"),
-    10: ("october", "октября", "октябрь", "oktober", "octobre", "octombrie", "oktobar", "listopada", "tetor",
-        "жовтня", "октобар", "октобра", "oktobra"),
-    11: ("november", "ноября", "ноябрь", "novembre", "noiembrie", "novembar", "studenoga", "nëntor",
-        "листопада", "новембар", "новембра", "novembra"),
-    12: ("december", "декабря", "декабрь", "dezember", "décembre", "decembrie", "decembar", "prosinca",
-         "dhjetor",
-        "грудня", "децембар", "децембра", "decembra"),
-}  # fmt: skip
-MONTHS: dict[str, int] = {name: number for number, names in _MONTH_NAMES.items() for name in names}
-# Month names that only one non-English language writes that way, for pages that declare no language.
-_LANGUAGE_MONTHS = {
-    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
-    "uk": "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня",
-    "de": "januar februar märz juni juli oktober dezember jänner",
-    "fr": "janvier février avril juin juillet août septembre octobre novembre décembre",
-    "ro": "ianuarie februarie martie aprilie iunie iulie septembrie octombrie noiembrie decembrie",
-    "sr": "januara februara marta aprila maja juna jula avgusta septembra oktobra novembra decembra",
-    "sq": "janar shkurt prill qershor korrik gusht shtator tetor nëntor dhjetor",
-}
-_WORD_LANGUAGES: dict[str, set[str]] = {}
-for _language, _names in _LANGUAGE_MONTHS.items():
-    for _name in _names.split():
-        _WORD_LANGUAGES.setdefault(_name, set()).add(_language)
-MONTH_LANGUAGE = {word: next(iter(langs)) for word, langs in _WORD_LANGUAGES.items() if len(langs) == 1}
-_ENGLISH_ABBREVIATIONS = {name[:3]: number for number, names in _MONTH_NAMES.items() for name in names[:1]}
-_ENGLISH_ABBREVIATIONS["sept"] = 9
+from osce_scrape.months import month_number
 
 _WORD = r"[^\W\d_]{3,}\.?"
-# "20 November 2009", "20. November 2009", "17 October, 2000", "9 Apr 2012", "20 ноября 2009 г.",
-# "5. januar 2021.", "5. januara 2021. godine", "26 березня 2007 р."
-_YEAR_SUFFIX = r"(?:\s*(?:г\.|года|р\.|року|godine\.?)|\.(?=\s))?"
-DAY_MONTH_YEAR = rf"\d{{1,2}}\.?\s+{_WORD},?\s+\d{{4}}{_YEAR_SUFFIX}"
+# What follows a year in some languages: "20 ноября 2009 г.", "5. januara 2021. godine", "26 березня 2007 р.",
+# "5 marca 2010 r.", "5 март 2010 година", "2006 ж.".
+_YEAR_SUFFIX = (
+    r"(?:\s*(?:г\.|года|р\.|року|godine\.?|godina|r\.|roku|година|год\.|թ\.|ж\.|жылы|yil|yılı)|\.(?=\s))?"
+)
+# "20 November 2009", "20. November 2009", "17 October, 2000", "9 Apr 2012", "26 de marzo de 2007",
+# "21 сентябри соли 2016"
+DAY_MONTH_YEAR = rf"\d{{1,2}}\.?\s+(?:de\s+)?{_WORD},?\s+(?:(?:de|del|соли)\s+)?\d{{4}}{_YEAR_SUFFIX}"
+# Year first: "2006 жылғы 13 наурыз", "2011-yil 8-noyabr", "2009-жылдын 25-марты", "2009 წლის 23 მარტი",
+# "2009. november 20."
+YEAR_MONTH_DAY = (
+    rf"\d{{4}}(?:[-\s]?[^\W\d_]{{1,8}}\.?)?[\s,]+\d{{1,2}}[-\s.]*{_WORD}"
+    rf"|\d{{4}}\.?(?:\s*[^\W\d_]{{1,3}}\.)?\s*{_WORD}\s+\d{{1,2}}\.?"
+)
 MONTH_DAY_YEAR = rf"{_WORD}\s+\d{{1,2}},\s+\d{{4}}"  # "November 20, 2009"
 ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 NUMERIC_DATE = r"\d{1,2}[./]\d{1,2}[./]\d{4}"  # "20.11.2009", "15/06/2011": the site's European order
-ANY_DATE = re.compile(rf"({ISO_DATE}|{DAY_MONTH_YEAR}|{MONTH_DAY_YEAR}|{NUMERIC_DATE})")
-_DMY = re.compile(rf"^(\d{{1,2}})\.?\s+({_WORD}),?\s+(\d{{4}})")
+ANY_DATE = re.compile(rf"({ISO_DATE}|{DAY_MONTH_YEAR}|{YEAR_MONTH_DAY}|{MONTH_DAY_YEAR}|{NUMERIC_DATE})")
+_DMY = re.compile(rf"^(\d{{1,2}})\.?\s+(?:de\s+)?({_WORD}),?\s+(?:(?:de|del|соли)\s+)?(\d{{4}})")
+_YMD = re.compile(rf"^(\d{{4}})(?:[-\s]?[^\W\d_]{{1,8}}\.?)?[\s,]+(\d{{1,2}})[-\s.]*({_WORD})")
+# Hungarian "2009. november 20.", Armenian "2009 թ. մարտի 23"
+_YMD_DOTTED = re.compile(rf"^(\d{{4}})\.?(?:\s*[^\W\d_]{{1,3}}\.)?\s*({_WORD})\s+(\d{{1,2}})")
 _MDY = re.compile(rf"^({_WORD})\s+(\d{{1,2}}),\s+(\d{{4}})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+# Date patterns with a month name, and which group is the year, the month and the day.
+_WORDED = ((_DMY, (3, 2, 1)), (_YMD, (1, 3, 2)), (_YMD_DOTTED, (1, 2, 3)), (_MDY, (3, 1, 2)))
 _NUMERIC = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 _LEADING_WEEKDAY = re.compile(r"^[^\W\d_]{3,},\s+(?=\d)")
 _WEEKDAY = r"(?:[^\W\d_]{3,},?\s+)?"  # "Tuesday, 24 May 2022" (Drupal's "l, j F Y")
@@ -85,15 +50,18 @@ _WEEKDAY = r"(?:[^\W\d_]{3,},?\s+)?"  # "Tuesday, 24 May 2022" (Drupal's "l, j F
 _PLACE = r"(?P<place>[^\W\d_][^\d\n:;!?\"“”«»]{0,90}?)"
 _DASH = r"(?:-{1,2}|–|—|―)"
 DATELINE = re.compile(
-    rf"^{_PLACE},?\s+(?P<date>{DAY_MONTH_YEAR}|\d{{1,2}}\.?\s+{_WORD})\s*(?:\(OSCE\))?\s*{_DASH}",
+    rf"^{_PLACE},?\s+(?P<date>{DAY_MONTH_YEAR}|{YEAR_MONTH_DAY}|\d{{1,2}}\.?\s+{_WORD})\s*(?:\(OSCE\))?\s*{_DASH}",
 )
+# A dateline without a date: "VIENNA- The Representative..." (capitals only, or it is a sentence).
+DATELINE_NO_DATE = re.compile(rf"^(?P<place>[^\W\d_][^\W\d_ ./'’-]*(?:[ /]+[^\W\d_./'’-]+)*)\s*{_DASH}\s+\S")
 # Places first, then a dash, then the date: "TIRANA / BRUSSELS / GENEVA – 6 October 2020."
 DATELINE_DATE_AFTER = re.compile(rf"^{_PLACE}\s+{_DASH}\s+(?P<date>{DAY_MONTH_YEAR})\s*[.:]?\s")
 # The old "Newsroom" layout's header line under the title: "ZAGREB 6 July 2004" (no comma).
 HEADER_LINE = re.compile(rf"^(?P<place>[^\W\d_][^\d,]{{0,60}}?)\s+(?P<date>{DAY_MONTH_YEAR})$")
 DATE_ONLY_LINE = re.compile(rf"^{_WEEKDAY}(?:{DAY_MONTH_YEAR}|{MONTH_DAY_YEAR}|{ISO_DATE}|{NUMERIC_DATE})$")
 SITE_TIMEZONE = ZoneInfo("Europe/Vienna")  # the OSCE's seat; the site shows dates in its time
-MAX_PLACE_WORDS = 9  # "TSAKHKADZOR, Kotayq region of Armenia" has 5; a sentence has more
+MAX_PLACE_WORDS = 9
+MAX_DATELESS_PLACE_CHARS = 40  # "TSAKHKADZOR, Kotayq region of Armenia" has 5; a sentence has more
 
 
 @dataclass(frozen=True)
@@ -112,12 +80,9 @@ def parse_date(text: str, language: str | None = None) -> dt.date | None:
         return None
     if match := _ISO.match(text):
         return _site_date(text) or _safe_date(int(match[1]), int(match[2]), int(match[3]))
-    if match := _DMY.match(text):
-        month = month_number(match[2], language)
-        return _safe_date(int(match[3]), month, int(match[1])) if month else None
-    if match := _MDY.match(text):
-        month = month_number(match[1], language)
-        return _safe_date(int(match[3]), month, int(match[2])) if month else None
+    for pattern, (year, month, day) in _WORDED:  # the first whose month word is a month
+        if (match := pattern.match(text)) and (number := month_number(match[month], language)):
+            return _safe_date(int(match[year]), number, int(match[day]))
     if match := _NUMERIC.match(text):
         first, second = int(match[1]), int(match[2])
         # Day first, as the site writes dates, unless only month-first makes sense ("06/15/2011").
@@ -132,30 +97,6 @@ def find_date(text: str, language: str | None = None) -> dt.date | None:
         if found := parse_date(match[0], language):
             return found
     return None
-
-
-def month_number(word: str, language: str | None = None) -> int | None:
-    """1-12 for a month name or abbreviation in a known language; dateparser for the others."""
-    key = word.casefold().rstrip(".")
-    if key in MONTHS:
-        return MONTHS[key]
-    if key[:4] in _ENGLISH_ABBREVIATIONS:
-        return _ENGLISH_ABBREVIATIONS[key[:4]]
-    if len(key) <= 4 and key[:3] in _ENGLISH_ABBREVIATIONS:
-        return _ENGLISH_ABBREVIATIONS[key[:3]]
-    return _month_by_dateparser(key, language)
-
-
-@lru_cache(maxsize=512)
-def _month_by_dateparser(word: str, language: str | None) -> int | None:
-    languages = [language] if language and language != "en" else None
-    try:
-        parsed = dateparser.parse(
-            f"15 {word} 2000", languages=languages, settings={"PARSERS": ["absolute-time"]}
-        )
-    except (ValueError, LookupError):  # dateparser raises these for unknown languages
-        return None
-    return parsed.month if parsed and parsed.year == 2000 and parsed.day == 15 else None
 
 
 def _site_date(stamp: str) -> dt.date | None:
@@ -180,21 +121,23 @@ def find_dateline(paragraph: str, language: str | None = None) -> Dateline | Non
     head = paragraph[:200]
     for pattern in (DATELINE, DATELINE_DATE_AFTER):
         match = pattern.match(head)
-        if match and _is_place(match["place"]):
-            date_text = match["date"]
-            has_month = month_number(date_text.split()[1] if len(date_text.split()) > 1 else "", language)
-            if not has_month:
-                continue
-            return Dateline(place=_clean_place(match["place"]), date=parse_date(date_text, language))
+        if match and _is_place(match["place"]) and _month_word(match["date"], language):
+            return Dateline(place=_clean_place(match["place"]), date=parse_date(match["date"], language))
+    match = DATELINE_NO_DATE.match(head)
+    if match and match["place"].isupper() and len(match["place"]) <= MAX_DATELESS_PLACE_CHARS:
+        return Dateline(place=_clean_place(match["place"]), date=None)
     return None
 
 
-def dateline_language(paragraph: str) -> str | None:
-    """The language a dateline's month name is written in, when only one language writes it so."""
+def _month_word(date_text: str, language: str | None) -> str | None:
+    """The date's month name, if it has one that is a month ("12 April" in a yearless dateline)."""
+    return next((w for w in re.findall(r"[^\W\d_]{3,}", date_text) if month_number(w, language)), None)
+
+
+def dateline_month(paragraph: str) -> str | None:
+    """The month name of the dateline a paragraph opens with ("aprilie"), if any."""
     match = DATELINE.match(paragraph[:200]) or DATELINE_DATE_AFTER.match(paragraph[:200])
-    if not match or len(match["date"].split()) < 2:
-        return None
-    return MONTH_LANGUAGE.get(match["date"].split()[1].casefold().rstrip("."))
+    return _month_word(match["date"], None) if match else None
 
 
 def find_header_line(line: str, language: str | None = None) -> Dateline | None:
@@ -219,7 +162,12 @@ def _is_place(text: str) -> bool:
     if not 0 < len(words) <= MAX_PLACE_WORDS:
         return False
     first_segment = text.split(",")[0].replace("/", " ").split()
-    return all(word[:1].isupper() or not word[:1].isalpha() for word in first_segment)
+    return all(_capital_or_caseless(word[:1]) for word in first_segment)
+
+
+def _capital_or_caseless(letter: str) -> bool:
+    # Georgian (Mkhedruli) letters count as lowercase in Unicode, but the script writes no capitals.
+    return not letter.islower() or "\u10d0" <= letter <= "\u10ff"
 
 
 def _clean_place(text: str) -> str:

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from osce_scrape import selectors as sel
 from osce_scrape.blocks import PageBlocks, collapse
-from osce_scrape.dates import dateline_language
 from osce_scrape.decode import decode_html
 from osce_scrape.errors import NotAPressRelease, ParseError
 from osce_scrape.extract import (
@@ -30,6 +29,7 @@ from osce_scrape.extract import (
     fallback_date,
 )
 from osce_scrape.htmlpage import page_blocks, parse_html
+from osce_scrape.language import declared_language, settle_language
 from osce_scrape.metadata import read_metadata
 from osce_scrape.models import PressRelease, Provenance
 from osce_scrape.pagehead import HeadMeta, read_head
@@ -37,7 +37,6 @@ from osce_scrape.textpage import headline_index, split_leading_lines, text_block
 
 PARSER_VERSION = "1.0.0"
 LISTING_MIN_TEASERS = 3  # a page of teasers and no dated article is a listing or a landing page
-_LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][A-Za-z0-9]+)*$")
 
 
 def parse_page(html: str | bytes, url: str | None = None, *, encoding: str | None = None) -> PressRelease:
@@ -100,7 +99,7 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
     url = Found(source, "canonical" if head.canonical else "og:url" if head.og_url else "given")
     if url.value is None:
         raise ParseError("the page names no URL (no canonical link or og:url) and none was given")
-    language = _language(head.html_lang, url.value)
+    language = declared_language(head.html_lang, url.value)
     _reject_non_articles(page, url.value)
     meta = read_metadata(page.blocks, end=page.article_end(), prose=page.prose_span())
     if other := [label for label in meta.labels if label in sel.NON_ARTICLE_LABELS]:
@@ -108,7 +107,7 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
             f"has {', '.join(sorted(set(other)))} labels: an event or election page",
             source=url.value,
         )
-    roles = classify_blocks(page, meta, language.value)
+    roles = classify_blocks(page, meta, language.code)
     content_type = extract_content_type(page, roles, meta)
     if content_type.value and content_type.value.casefold() in _NON_PRESS:
         raise NotAPressRelease(
@@ -117,12 +116,11 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
     paragraphs = extract_body(page, roles)
     if not paragraphs:
         raise NotAPressRelease("no article text found", source=url.value)
-    if language.rule == "default" and (written := _dateline_language(paragraphs)):
-        language = Found(written, "dateline-month")
-    dateline = extract_dateline(paragraphs, language.value)
-    date = extract_date(page, roles, meta, head.published, dateline, language.value)
+    language = settle_language(language, paragraphs, url.value, DATELINE_LOOKAHEAD)
+    dateline = extract_dateline(paragraphs, language.code)
+    date = extract_date(page, roles, meta, head.published, dateline, language.code)
     if date is None and roles.teasers < LISTING_MIN_TEASERS:
-        date = fallback_date(head.title_tag or page.title, paragraphs, language.value)
+        date = fallback_date(head.title_tag or page.title, paragraphs, language.code)
     if date is None:
         raise _undated(roles, bool(content_type.value or meta.labels), url.value)
     place = extract_place(meta, dateline, roles)
@@ -136,9 +134,9 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
     }  # fmt: skip
     try:
         return PressRelease(
-            id=record_id(url.value, language.value),
+            id=record_id(url.value, language.code),
             url=url.value,
-            language=language.value,
+            language=language.code,
             content_type=content_type.value,
             title=page.title or "",
             date=date.value,
@@ -147,7 +145,7 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
             fields_of_work=_unique(meta.values.get("fields", [])),
             body=body,
             contacts=extract_contacts(page, roles),
-            translations={k: v for k, v in head.alternates.items() if k[:2] != language.value},
+            translations={k: v for k, v in head.alternates.items() if k[:2] != language.code},
             provenance=Provenance(
                 parser_version=PARSER_VERSION,
                 body_sha256=hashlib.sha256(body.encode()).hexdigest(),
@@ -183,18 +181,6 @@ def _reject_non_articles(page: PageBlocks, url: str) -> None:
         raise NotAPressRelease(
             f"headline {page.title!r} is a section name: a listing or landing page", source=url
         )
-
-
-def _dateline_language(paragraphs: list[str]) -> str | None:
-    return next((lang for p in paragraphs[:DATELINE_LOOKAHEAD] if (lang := dateline_language(p))), None)
-
-
-def _language(html_lang: str | None, url: str) -> Found[str]:
-    if html_lang and (match := _LANGUAGE.match(html_lang.strip())):
-        return Found(match[1].lower(), "html[lang]")
-    if match := sel.LANGUAGE_PREFIX.match(urlsplit(url).path):
-        return Found(match[1], "url-prefix")
-    return Found("en", "default")
 
 
 def record_id(url: str, language: str) -> str:

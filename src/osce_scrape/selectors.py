@@ -82,11 +82,13 @@ LABELS: dict[str, str] = {
     "fields of work": "fields", "field of work": "fields", "what we do": "fields", "topics": "fields",
     "темы": "fields", "направления деятельности": "fields", "themen": "fields", "thèmes": "fields",
     "content type": "content_type", "type": "type", "organized by": "organized_by",
+    "vacancy number": "vacancy", "duty station": "vacancy", "deadline for application": "vacancy",
     "country": "country",
 }  # fmt: skip
-# Labels that only non-press-release content has (events: "Location:", "Organized by:"; elections:
-# "Type:", "Country:").
-NON_ARTICLE_LABELS = frozenset({"location", "organized_by", "type", "country"})
+# Labels that only non-press-release content has (events: "Organized by:"; elections: "Type:",
+# "Country:"). "Location:" is not one: the Representative on Freedom of the Media's statements tag their
+# country with it.
+NON_ARTICLE_LABELS = frozenset({"organized_by", "type", "country", "vacancy"})
 LABEL_LINE = re.compile(
     r"^\s*(?P<label>" + "|".join(sorted((re.escape(k) for k in LABELS), key=len, reverse=True)) + r")"
     r"\s*:\s*(?P<value>.*)$",
@@ -106,7 +108,7 @@ PRESS_CONTENT_TYPES = (
 )  # fmt: skip
 NON_PRESS_CONTENT_TYPES = (
     "General event", "Event", "Meeting", "Conference", "Publication", "Publications", "Resource",
-    "Resources", "Document",
+    "Resources", "Document", "Vacancy notice", "Job vacancy", "Photo gallery", "Gallery",
     "Report", "Election", "Election observation mission", "Vacancy", "Job", "Video", "Photo",
     "Page", "Basic page", "Speech", "Mandate",
 )  # fmt: skip
@@ -133,6 +135,10 @@ END_OF_ARTICLE_HEADINGS = frozenset(
 # Lines of page furniture inside the article (whole lines, case-insensitive).
 _FURNITURE = (
     r"share|print|tweet|e-?mail this( page)?|back to top|top|read more|more|photo details|yes|no|english",
+    # "Share" and "Print" on translated pages
+    r"поделиться|поділитися|teilen|partager|distribuie|podeli|podijeli|shpërndaj|compartir|condividi"
+    r"|udostępnij|paylaş|бөлісу|бөлүшүү|ulashish|გაზიარება|կիսվել|печать|друк|drucken|imprimer|imprimare"
+    r"|štampaj|stampa|drukuj|yazdır",
     r"(page )?last (updated|modified).{0,60}|©.{0,120}|copyright.{0,120}|skip to (main )?content",
     r"was this page helpful\??|follow us.{0,80}|subscribe.{0,80}",
     # "Share: Facebook Twitter", "Share this article via e-mail"
