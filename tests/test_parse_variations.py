@@ -99,3 +99,14 @@ def test_a_page_wrapped_in_one_form_keeps_its_article() -> None:
     html = f'<html><body><form id="aspnetForm"><div class="menu"><a href="/">Home</a></div><h1>{TITLE}</h1>'
     record = parse_page(html + BODY + "</form></body></html>", url="https://www.osce.org/secretariat/7")
     assert (record.title, record.body) == (TITLE, BODY_TEXT)
+
+
+def test_a_migration_date_years_after_the_dateline_is_not_the_publication_date() -> None:
+    """article:published_time from a 2020 migration loses to a 2009 dateline; a few days' gap does not."""
+    body = "<p>MOSCOW, 20 November 2009 - The OSCE Special Representative met Russian officials today.</p>"
+    migrated = '<meta property="article:published_time" content="2020-05-12T09:00:00+02:00">'
+    record = parse_page(page(f"<h1>{TITLE}</h1>{body}", head=migrated))
+    assert record.date == dt.date(2009, 11, 20)
+    assert record.provenance.rules["date"] == "dateline (not meta:article:published_time 2020-05-12)"
+    days_later = '<meta property="article:published_time" content="2009-11-23T09:00:00+01:00">'
+    assert parse_page(page(f"<h1>{TITLE}</h1>{body}", head=days_later)).date == dt.date(2009, 11, 23)

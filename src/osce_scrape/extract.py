@@ -28,7 +28,10 @@ HEADER_LINE_LOOKAHEAD = 3  # the Newsroom header line and photo caption follow t
 FURNITURE_LINK_DENSITY = 0.8  # a short block that is mostly link is "Read more", "Download", ...
 FURNITURE_MAX_CHARS = 120
 BOX_TITLE_MAX_CHARS = 40
-LEAD_DATE_CHARS = 400  # where in the lead a statement says when it was made
+LEAD_DATE_CHARS = 400
+# The dateline differs from the publishing date by days (once by 71 in the real listing); a machine-readable
+# date more than a year after it is the page's migration to a new site, not its publication.
+REPUBLISHED_AFTER = dt.timedelta(days=366)  # where in the lead a statement says when it was made
 DATELINE_LOOKAHEAD = 3  # paragraphs searched for the dateline
 DATE_DISPLAY_MAX_CHARS = 40  # a block that is just a <time> ("21 May 2013, 10:00") shows the date
 T = TypeVar("T")
@@ -206,6 +209,21 @@ def extract_date(
             return Found(found, "metadata")
     if page.date_display and (found := find_date(page.date_display, language)):
         return Found(found, "date-display")
+    if (machine := _machine_date(page, roles, published, language)) is not None:
+        if not (dateline and dateline.date and machine.value - dateline.date > REPUBLISHED_AFTER):
+            return machine
+        # A machine date years after the dateline is when the page was migrated, not published.
+        return Found(dateline.date, f"dateline (not {machine.rule} {machine.value.isoformat()})")
+    if roles.header_line and roles.header_line.date:
+        return Found(roles.header_line.date, "header-line")
+    if dateline and dateline.date:
+        return Found(dateline.date, "dateline")
+    return None
+
+
+def _machine_date(
+    page: PageBlocks, roles: Roles, published: list[tuple[str, str]], language: str | None
+) -> Found[dt.date] | None:
     for i in roles.indexes("meta", "title", "content-type", "before-title", "header", "date-display", "body"):
         stamp = page.blocks[i].datetime
         if stamp and (found := parse_date(stamp, language)):
@@ -213,10 +231,6 @@ def extract_date(
     for rule, value in published:
         if found := parse_date(value, language):
             return Found(found, rule)
-    if roles.header_line and roles.header_line.date:
-        return Found(roles.header_line.date, "header-line")
-    if dateline and dateline.date:
-        return Found(dateline.date, "dateline")
     return None
 
 
