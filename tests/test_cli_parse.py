@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from osce_scrape import PressRelease, pipeline
 from osce_scrape.cli import cli
+from osce_scrape.models import latest_date_on_earth
 from pagekit import BODY, TITLE, page
 
 
@@ -56,3 +60,36 @@ def test_schema_lists_every_field() -> None:
         "id", "url", "language", "content_type", "title", "date", "place", "sources",
         "fields_of_work", "body", "contacts", "translations", "provenance",
     }  # fmt: skip
+
+
+def test_a_parser_crash_is_a_reject_not_the_end_of_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected exception on one file becomes a ParserCrash reject; the other files still parse."""
+    pages = _folder(tmp_path)
+    (pages / "boom.html").write_text("<html></html>", encoding="utf-8")
+    real = pipeline.parse_file
+
+    def crashing(path: Path) -> PressRelease:
+        if path.name == "boom.html":
+            raise RuntimeError("a bug")
+        return real(path)
+
+    monkeypatch.setattr(pipeline, "parse_file", crashing)
+    out = tmp_path / "records.jsonl"
+    result = CliRunner().invoke(cli, ["parse", str(pages), "-o", str(out)])
+    assert result.exit_code == 1
+    rejects = [json.loads(line) for line in (tmp_path / "records.rejects.jsonl").read_text().splitlines()]
+    crash = next(r for r in rejects if r["path"].endswith("boom.html"))
+    assert crash == {
+        "path": crash["path"],
+        "reason": "parser crashed: RuntimeError('a bug')",
+        "error": "ParserCrash",
+    }
+    assert len(out.read_text().splitlines()) == 1
+
+
+def test_a_release_dated_today_anywhere_on_earth_is_not_in_the_future() -> None:
+    """The future starts after today in UTC+14, so a Vienna release of today validates on any clock."""
+    assert latest_date_on_earth() >= dt.date.today()
+    assert latest_date_on_earth() - dt.datetime.now(dt.UTC).date() <= dt.timedelta(days=1)

@@ -522,18 +522,22 @@ def test_unconditional_request_sends_no_validators() -> None:
     [
         ("text/html; charset=windows-1251", b"<meta charset=utf-8>", "windows-1251"),
         ('text/html; charset="UTF-8"', b"", "utf-8"),
-        ("text/html", codecs.BOM_UTF8 + b"<html>", "utf-8"),
-        ("text/html", codecs.BOM_UTF16_LE + "<html>".encode("utf-16-le"), "utf-16-le"),
+        ("text/html", codecs.BOM_UTF8 + b"<html>", "utf-8-sig"),
+        ("text/html", codecs.BOM_UTF16_LE + "<html>".encode("utf-16-le"), "utf-16"),
         (None, b'<html><head><meta charset="ISO-8859-2"></head>', "iso-8859-2"),
         (None, b'<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">', "koi8-r"),
         ("text/html; charset=nonsense", b"<meta charset='windows-1252'>", "windows-1252"),
-        ("text/html", b" " * 3000 + b"<meta charset=utf-8>", None),
+        ("text/html", b" " * 3000 + b"<meta charset=utf-8>", "utf-8"),
+        ("text/html", b" " * 5000 + b"<meta charset=utf-8>", None),
+        ("text/html; charset=punycode", b"<meta charset=idna>", None),
+        (None, b"<meta charset=latin1>", "cp1252"),
         ("text/html", b"<html><p>plain</p></html>", None),
         (None, b"<meta charset=bogus-charset>", None),
     ],
 )
 def test_encoding_detection_order(content_type: str | None, body: bytes, expected: str | None) -> None:
-    """Header charset, then BOM, then a meta charset in the first 2 KB, else None; unknown labels skip."""
+    """Header charset, then BOM, then a meta charset in the first 4 KB, else None; unknown labels and
+    non-text codecs skip; Latin-1 labels mean windows-1252, as in browsers."""
     assert detect_encoding(content_type, body) == expected
 
 

@@ -57,7 +57,7 @@ DATELINE_NO_DATE = re.compile(rf"^(?P<place>[^\W\d_][^\W\d_ ./'’-]*(?:[ /]+[^\
 # Places first, then a dash, then the date: "TIRANA / BRUSSELS / GENEVA – 6 October 2020."
 DATELINE_DATE_AFTER = re.compile(rf"^{_PLACE}\s+{_DASH}\s+(?P<date>{DAY_MONTH_YEAR})\s*[.:]?\s")
 # The old "Newsroom" layout's header line under the title: "ZAGREB 6 July 2004" (no comma).
-HEADER_LINE = re.compile(rf"^(?P<place>[^\W\d_][^\d,]{{0,60}}?)\s+(?P<date>{DAY_MONTH_YEAR})$")
+HEADER_LINE = re.compile(rf"^(?P<place>[^\W\d_][^\d,:;]{{0,60}}?)\s+(?P<date>{DAY_MONTH_YEAR})$")
 DATE_ONLY_LINE = re.compile(rf"^{_WEEKDAY}(?:{DAY_MONTH_YEAR}|{MONTH_DAY_YEAR}|{ISO_DATE}|{NUMERIC_DATE})$")
 SITE_TIMEZONE = ZoneInfo("Europe/Vienna")  # the OSCE's seat; the site shows dates in its time
 MAX_PLACE_WORDS = 9
@@ -104,9 +104,9 @@ def _site_date(stamp: str) -> dt.date | None:
     "2002-06-02T22:00:00Z" for a page dated 3 June 2002."""
     try:
         moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        return moment.astimezone(SITE_TIMEZONE).date() if moment.tzinfo else None
+    except (ValueError, OverflowError):  # not a timestamp, or one at the edge of the calendar (9999-12-31)
         return None
-    return moment.astimezone(SITE_TIMEZONE).date() if moment.tzinfo else None
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:

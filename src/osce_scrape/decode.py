@@ -5,17 +5,10 @@ Old pages of the site are windows-1251 (Cyrillic) or other legacy encodings, som
 
 from __future__ import annotations
 
-import codecs
 import re
 
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{2,40})""", re.IGNORECASE
-)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
+from osce_scrape.charset import META_SCAN_BYTES, declared_encoding, text_codec
+
 _HTML_LANG = re.compile(rb"""<html[^>]{0,200}?\blang\s*=\s*["']?([A-Za-z]{2})\b""", re.IGNORECASE)
 _NON_ASCII_WORD = re.compile(rb"[A-Za-z\x80-\xff]*[\x80-\xff][A-Za-z\x80-\xff]*")
 # Windows code pages the site's languages were written in before UTF-8.
@@ -29,7 +22,6 @@ LEGACY_ENCODINGS = {
 GUESS_ORDER = ("cp1251", "cp1250", "cp1252", "cp1257", "cp1254", "cp1253", "koi8-r")
 GUESS_WORDS = 400  # enough words to tell the code pages apart, few enough to stay cheap
 LATIN_ASCII_SHARE = 0.5  # in Latin-script words of real text, most letters are plain ASCII
-META_SCAN_BYTES = 4096  # the HTML spec's prescan looks at the first 1024 bytes; old pages put meta later
 
 
 def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -37,7 +29,7 @@ def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
     for encoding in _candidates(data, declared):
         try:
             return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # a declaration the bytes do not keep: try the next
             continue
     encoding = _guess(data)
     return data.decode(encoding, errors="replace"), encoding
@@ -83,15 +75,6 @@ def _ascii_share(letters: list[str]) -> float:
 
 
 def _candidates(data: bytes, declared: str | None) -> list[str]:
-    found = [declared] if declared else []
-    found += [name for bom, name in _BOMS if data.startswith(bom)]
-    if match := _META_CHARSET.search(data[:META_SCAN_BYTES]):
-        found.append(match[1].decode("ascii").lower())
-    found.append("utf-8")
-    return [_normalise(name) for name in found]
-
-
-def _normalise(name: str) -> str:
-    # Browsers read "iso-8859-1" and "us-ascii" as windows-1252 (WHATWG Encoding), and so does the site.
-    lowered = name.strip().lower()
-    return "cp1252" if lowered in {"iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"} else lowered
+    """The HTTP-declared encoding (if a text codec), then what the bytes declare, then UTF-8."""
+    found = [name for name in (text_codec(declared) if declared else None, declared_encoding(data)) if name]
+    return [*found, "utf-8"]

@@ -32,10 +32,9 @@ LEAD_DATE_CHARS = 400
 # The dateline differs from the publishing date by days (once by 71 in the real listing); a machine-readable
 # date more than a year after it is the page's migration to a new site, not its publication.
 REPUBLISHED_AFTER = dt.timedelta(days=366)  # where in the lead a statement says when it was made
-DATELINE_LOOKAHEAD = 3  # paragraphs searched for the dateline
+DATELINE_LOOKAHEAD = 5  # paragraphs searched for the dateline (notices, captions and labels may come first)
 DATE_DISPLAY_MAX_CHARS = 40  # a block that is just a <time> ("21 May 2013, 10:00") shows the date
 T = TypeVar("T")
-_TYPES = {t.casefold(): t for t in sel.PRESS_CONTENT_TYPES + sel.NON_PRESS_CONTENT_TYPES}
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ def _mark_content_type(blocks: list[Block], roles: list[str], title_index: int) 
     start = max(0, title_index - CONTENT_TYPE_LOOKBACK) if title_index >= 0 else 0
     end = title_index + CONTENT_TYPE_LOOKAHEAD + 1 if title_index >= 0 else CONTENT_TYPE_LOOKBACK
     for i in range(start, min(end, len(blocks))):
-        if blocks[i].key in _TYPES and roles[i] in {"before-title", "body", "outside"}:
+        if blocks[i].key in sel.CONTENT_TYPES and roles[i] in {"before-title", "body", "outside"}:
             roles[i] = "content-type"
 
 
@@ -145,9 +144,9 @@ def _is_furniture(block: Block, title: str | None) -> bool:
 def extract_content_type(page: PageBlocks, roles: Roles, meta: Metadata) -> Found[str | None]:
     """The page's own label ("Press release"), from the metadata block or just above the headline."""
     if value := meta.first("content_type"):
-        return Found(_TYPES.get(value.casefold(), value), "metadata")
+        return Found(sel.CONTENT_TYPES.get(value.casefold(), value), "metadata")
     for i in roles.indexes("content-type"):
-        return Found(_TYPES[page.blocks[i].key], "label-by-title")
+        return Found(sel.CONTENT_TYPES[page.blocks[i].key], "label-by-title")
     return Found(None, "none")
 
 

@@ -6,45 +6,17 @@ too: zlib is asked for at most the bytes still allowed, so a gzip bomb costs one
 
 from __future__ import annotations
 
-import codecs
-import re
 import zlib
 
 import httpx
 
+from osce_scrape.charset import declared_encoding
 from osce_scrape.errors import FetchError, NetworkError, ResponseTooLarge
-
-META_SCAN_BYTES = 2048  # where `<meta charset>` must be found (the HTML spec's prescan reads 1024)
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.I)
-_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.I)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 def detect_encoding(content_type: str | None, body: bytes) -> str | None:
     """The declared encoding: Content-Type charset, else a BOM, else a meta charset, else None."""
-    declared = _HEADER_CHARSET.search(content_type or "")
-    if declared and (name := _known(declared[1])):
-        return name
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return name
-    if meta := _META_CHARSET.search(body[:META_SCAN_BYTES]):
-        return _known(meta[1].decode("ascii"))
-    return None
-
-
-def _known(label: str) -> str | None:
-    """The label, lower-cased, if Python can decode it; unknown labels count as undeclared."""
-    name = label.strip().lower()
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return None
-    return name
+    return declared_encoding(body, content_type)
 
 
 class _Inflater:

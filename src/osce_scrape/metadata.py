@@ -41,14 +41,19 @@ def label_of(block: Block) -> tuple[str, str] | None:
     if len(block.text) > MAX_LABEL_BLOCK_CHARS:
         return None
     first_line = block.text.split("\n", 1)[0]
-    if match := sel.LABEL_LINE.match(first_line):
+    if (match := sel.LABEL_LINE.match(first_line)) and (key := _label_key(match["label"])):
         value = match["value"].strip()
         if _reads_as_prose(value):  # "Source: the institution that issued the item" explains, not labels
             return None
-        return sel.LABELS[" ".join(match["label"].casefold().split())], value
+        return key, value
     # Drupal 8 field labels may drop the colon: then the whole block must be the label.
     bare = " ".join(block.text.casefold().split())
     return (sel.LABELS[bare], "") if bare in sel.LABELS and block.tag not in BARE_LABEL_NEVER else None
+
+
+def _label_key(label: str) -> str | None:
+    """The key of a matched label; None for a case-insensitive match that is no label ("Locatİon")."""
+    return sel.LABELS.get(" ".join(label.casefold().split()))
 
 
 def _reads_as_prose(value: str) -> bool:
@@ -94,8 +99,8 @@ def read_metadata(blocks: list[Block], end: int | None = None, prose: tuple[int,
 def _read_lines(block: Block, meta: Metadata) -> None:
     key: str | None = None
     for line in block.lines():
-        if match := sel.LABEL_LINE.match(line):
-            key = sel.LABELS[" ".join(match["label"].casefold().split())]
+        if (match := sel.LABEL_LINE.match(line)) and (found := _label_key(match["label"])):
+            key = found
             meta.labels.append(key)
             line = match["value"].strip()
         if key is not None and line:

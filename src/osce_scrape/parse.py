@@ -80,7 +80,7 @@ def _headline_without_h1(page: PageBlocks, hint: str | None, hint_rule: str) -> 
 def _generic(title: str) -> bool:
     """A <title> that names no article: "OSCE Press Release", "Newsroom", "OSCE"."""
     rest = re.sub(r"\bOSCE\b", "", title, flags=re.IGNORECASE).strip(" -|:–—").casefold()
-    return not rest or rest in _ALL_TYPES or rest in sel.MENU_LABELS or rest in sel.SECTION_HEADS
+    return not rest or rest in sel.CONTENT_TYPES or rest in sel.MENU_LABELS or rest in sel.SECTION_HEADS
 
 
 def parse_text(text: str | bytes, url: str | None = None) -> PressRelease:
@@ -109,7 +109,7 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
         )
     roles = classify_blocks(page, meta, language.code)
     content_type = extract_content_type(page, roles, meta)
-    if content_type.value and content_type.value.casefold() in _NON_PRESS:
+    if content_type.value and content_type.value.casefold() in sel.NON_PRESS_TYPES:
         raise NotAPressRelease(
             f"content type {content_type.value!r} is not a press release", source=url.value
         )
@@ -154,10 +154,6 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
         )
     except ValidationError as exc:
         raise ParseError(_validation_reason(exc), source=url.value) from exc
-
-
-_NON_PRESS = {t.casefold() for t in sel.NON_PRESS_CONTENT_TYPES}
-_ALL_TYPES = _NON_PRESS | {t.casefold() for t in sel.PRESS_CONTENT_TYPES}
 
 
 def _undated(roles: Roles, labelled: bool, url: str) -> ParseError:

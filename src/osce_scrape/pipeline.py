@@ -103,11 +103,18 @@ def _parse_into(
     try:
         record = parse()
     except ParseError as exc:
-        summary.rejected += 1
-        kind = type(exc).__name__
-        summary.reasons[kind] = summary.reasons.get(kind, 0) + 1
-        rejects.write(Rejection(source, exc.reason, kind).to_json_line() + "\n")
-        log.info("rejected %s: %s", source, exc.reason)
+        _reject(summary, rejects, Rejection(source, exc.reason, type(exc).__name__))
+        return
+    except Exception as exc:  # a parser bug: this input is a reject with its traceback logged, not the end
+        log.exception("parser crashed on %s", source)
+        _reject(summary, rejects, Rejection(source, f"parser crashed: {exc!r}", "ParserCrash"))
         return
     summary.parsed += 1
     records.write(record.to_json_line() + "\n")
+
+
+def _reject(summary: ParseSummary, rejects: IO[str], rejection: Rejection) -> None:
+    summary.rejected += 1
+    summary.reasons[rejection.error] = summary.reasons.get(rejection.error, 0) + 1
+    rejects.write(rejection.to_json_line() + "\n")
+    log.info("rejected %s: %s", rejection.path, rejection.reason)

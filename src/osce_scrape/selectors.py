@@ -112,6 +112,9 @@ NON_PRESS_CONTENT_TYPES = (
     "Report", "Election", "Election observation mission", "Vacancy", "Job", "Video", "Photo",
     "Page", "Basic page", "Speech", "Mandate",
 )  # fmt: skip
+# Every content type by its casefolded form, and the casefolded ones that are not press content.
+CONTENT_TYPES = {label.casefold(): label for label in PRESS_CONTENT_TYPES + NON_PRESS_CONTENT_TYPES}
+NON_PRESS_TYPES = frozenset(label.casefold() for label in NON_PRESS_CONTENT_TYPES)
 # Heads of old layouts above the title that are not content types.
 SECTION_HEADS = frozenset({"newsroom", "resources", "activities", "skip links", "skip navigation"})
 

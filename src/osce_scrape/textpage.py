@@ -81,7 +81,7 @@ def split_leading_lines(blocks: list[Block]) -> list[Block]:
 def headline_index(blocks: list[Block]) -> int:
     """Where a page without a marked headline has it: the line after the content-type label, else the
     first line that is not a section head, a label, a number, a date or the dateline's paragraph."""
-    types = {t.casefold() for t in sel.PRESS_CONTENT_TYPES + sel.NON_PRESS_CONTENT_TYPES}
+    types = sel.CONTENT_TYPES
     end = next((i for i, b in enumerate(blocks) if b.ends_article() or b.is_teaser_title()), len(blocks))
     candidates = [
         i for i, b in enumerate(blocks[: min(end, HEADLINE_LOOKAHEAD)]) if b.tag not in {"li", "item"}
