@@ -28,6 +28,8 @@ HEADER_LINE_LOOKAHEAD = 3  # the Newsroom header line and photo caption follow t
 FURNITURE_LINK_DENSITY = 0.8  # a short block that is mostly link is "Read more", "Download", ...
 FURNITURE_MAX_CHARS = 120
 BOX_TITLE_MAX_CHARS = 40
+ADDRESS_MIN_LINES = 2
+ADDRESS_MAX_CHARS = 400
 LEAD_DATE_CHARS = 400
 # The dateline differs from the publishing date by days (once by 71 in the real listing); a machine-readable
 # date more than a year after it is the page's migration to a new site, not its publication.
@@ -105,6 +107,8 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
             roles[i] = "caption"
         elif _is_furniture(block, page.title):
             roles[i] = "furniture"
+        elif after_title <= HEADER_LINE_LOOKAHEAD and sel.BYLINE.match(block.text):
+            roles[i] = "byline"
     return result
 
 
@@ -131,7 +135,12 @@ def _is_header_line(block: Block, result: Roles, language: str | None) -> bool:
 
 def _is_furniture(block: Block, title: str | None) -> bool:
     text = block.text
-    if all(sel.FURNITURE_LINES.match(line) for line in block.lines()):
+    lines = block.lines()
+    furniture = sum(1 for line in lines if sel.FURNITURE_LINES.match(line))
+    if furniture == len(lines):
+        return True
+    # An address box: a few short lines, half of them phone, fax or e-mail lines.
+    if len(lines) >= ADDRESS_MIN_LINES and furniture * 2 >= len(lines) and len(text) <= ADDRESS_MAX_CHARS:
         return True
     if not any(c.isalpha() for c in text) and block.tag not in {"td", "th"}:  # a table's figures are text
         return True

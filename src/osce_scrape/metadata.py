@@ -16,6 +16,10 @@ from osce_scrape.dates import find_dateline
 
 MAX_LABEL_BLOCK_CHARS = 400  # a label with its inline values; a longer block is prose that mentions one
 MAX_VALUE_CHARS = 250  # the longest structure name is ~110 characters
+_ANY_LABEL = re.compile(
+    r"(?<!\w)(?:" + "|".join(sorted((re.escape(k) for k in sel.LABELS), key=len, reverse=True)) + r")\s*:",
+    re.IGNORECASE,
+)
 PROSE_MIN_WORDS = 4
 MAX_VALUES = 40  # "Where we are" lists up to 18 structures, "What we do" 18 fields
 # A label without its colon counts as a field label (div, dt, th); as a list item or a paragraph it is more
@@ -76,8 +80,8 @@ def read_metadata(blocks: list[Block], end: int | None = None, prose: tuple[int,
             index += 1
             continue
         key, inline = found
-        if "\n" in block.text:  # "<b>Date:</b> …<br><b>Source:</b> …": one label per line
-            _read_lines(block, meta)
+        if len(lines := _label_lines(block)) > 1:  # "<b>Date:</b> …<br><b>Source:</b> …": a label a line
+            _read_lines(block, lines, meta)
             meta.used.add(index)
             index += 1
             continue
@@ -96,9 +100,20 @@ def read_metadata(blocks: list[Block], end: int | None = None, prose: tuple[int,
     return meta
 
 
-def _read_lines(block: Block, meta: Metadata) -> None:
-    key: str | None = None
+def _label_lines(block: Block) -> list[str]:
+    """The block's lines, each also cut before a later label ("Date: … Source: … Fields of work: …" in
+    one paragraph of spans)."""
+    parts: list[str] = []
     for line in block.lines():
+        # Longest labels first at each position, so "Content type:" is never cut before "type:".
+        cuts = [m.start() for m in _ANY_LABEL.finditer(line) if m.start() > 0]
+        parts += [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
+    return [part for part in parts if part]
+
+
+def _read_lines(block: Block, lines: list[str], meta: Metadata) -> None:
+    key: str | None = None
+    for line in lines:
         if (match := sel.LABEL_LINE.match(line)) and (found := _label_key(match["label"])):
             key = found
             meta.labels.append(key)

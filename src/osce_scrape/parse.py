@@ -36,6 +36,7 @@ from osce_scrape.pagehead import HeadMeta, read_head
 from osce_scrape.textpage import headline_index, split_leading_lines, text_blocks
 
 PARSER_VERSION = "1.0.0"
+_TITLE_SEPARATORS = re.compile(r"\s+(?:-|–|—|\||::|»)\s+")
 LISTING_MIN_TEASERS = 3  # a page of teasers and no dated article is a listing or a landing page
 
 
@@ -64,8 +65,14 @@ def _headline_without_h1(page: PageBlocks, hint: str | None, hint_rule: str) -> 
     else the first headline-like line of the article (a 1990s table page titled "OSCE Press Release")."""
     if hint and not _generic(hint):
         page.title, page.title_rule = hint, hint_rule
-        key = " ".join(hint.casefold().split())
-        page.title_index = next((i for i, b in enumerate(page.blocks) if b.key == key), -1)
+        # The <title> may add the site's or a section's name: "OSCE Mission to Skopje - <headline>".
+        segments = {
+            " ".join(s.casefold().split()) for s in [hint, *_TITLE_SEPARATORS.split(hint)] if s.strip()
+        }
+        shown = [i for i, b in enumerate(page.blocks) if b.key in segments]
+        if shown:
+            page.title_index = max(shown, key=lambda i: len(page.blocks[i].text))
+            page.title = page.blocks[page.title_index].text
         return
     page.blocks = split_leading_lines(page.blocks)
     page.title_index = headline_index([b for b in page.blocks if b.in_article])

@@ -27,6 +27,7 @@ CHROME_CLASS_WORDS = frozenset(
         "offcanvas", "canvas", "toolbar", "tabs", "language", "languages", "switcher", "search",
         "banner", "masthead", "newsletter", "subscribe", "rss", "login", "popup", "modal",
         "sitemap", "carousel", "slider", "widget", "download", "downloads", "feedback", "toc",
+        "caption", "credit", "credits", "copyright", "byline",
     }
 )  # fmt: skip
 # A class word above that is part of one of these compound names is not chrome.
@@ -154,9 +155,17 @@ _FURNITURE = (
     r"source url( \(retrieved on[^)]*\))?:.{0,200}|links:.{0,20}",  # print-friendly pages
     r"[\w./-]{0,200}\.(jpe?g|png|gif|webp|pdf)",  # an image's or file's path shown as text
     r"(this (web)?site|we) uses? cookies.{0,300}",  # cookie notices without classes
+    r"[‹«<]?\s*(previous|next)( press release| article| item| story| news)?\s*:.{0,250}",  # prev/next links
+    r"(tags|keywords|related countries|related topics|related structures)\s*:.{0,300}",  # tag lines
+    r"(share|print|e-?mail) this (page|article|story|press release)",
+    r"((facebook|twitter|x|linkedin|whatsapp|telegram|vk|reddit|e-?mail|youtube|instagram)\s*[|·•,/]?\s*){2,}",
+    r"\(?(photo:\s*)?osce/[^\W\d_][\w .'’-]{1,40}\)?",  # photo credits: "OSCE/Slavka Jureta"
+    r"(tel|tel\.|phone|fax|mobile|e-?mail)\s*[:.]?\s*[+\d(][\d ()+./-]{5,30}.{0,40}",  # contact lines
+    r"[\w.+-]+@[\w-]+(\.[\w-]+)+",  # an e-mail address alone
     r".{0,200}\bcookies?\b.{0,100}\b(accept|consent|privacy)\b.{0,100}",
 )
 FURNITURE_LINES = re.compile("^(" + "|".join(_FURNITURE) + ")$", re.IGNORECASE)
+BYLINE = re.compile(r"^by\s+[^\W\d_][\w.'’-]+(\s+[^\W\d_][\w.'’-]+){0,3}(,.{0,100})?$", re.IGNORECASE)
 PHOTO_CAPTION_TAIL = re.compile(r"photo details\s*$", re.IGNORECASE)  # Newsroom-era image captions
 
 # Headlines of error pages.
