@@ -237,9 +237,27 @@ def test_retry_after_beyond_the_budget_gives_up_at_once() -> None:
     site = Site(clock, {"/p/1": lambda r: httpx.Response(429, headers={"Retry-After": "3600"})})
     exc, _ = fetch_error(site, f"{BASE}/p/1", max_retry_seconds=120)
     assert isinstance(exc, HttpStatusError) and exc.status == 429
-    assert exc.retry_after == 3600
+    assert exc.retry_after == 120  # capped at the budget
     assert site.hits("/p/1") == 1
     assert clock.sleeps == []
+
+
+@pytest.mark.parametrize("retry_after", ["99999999999", "Fri, 31 Dec 9999 23:59:59 GMT"])
+def test_retry_after_of_years_pauses_the_host_only_for_the_budget(retry_after: str) -> None:
+    """A Retry-After of centuries holds the host's next page back by max_retry_seconds, not forever."""
+    clock = FakeClock()
+    site = Site(clock, {"/p/1": lambda r: httpx.Response(503, headers={"Retry-After": retry_after}),
+                        "/p/2": ok()})  # fmt: skip
+
+    async def main() -> FetchResult:
+        async with fetcher(site, max_retry_seconds=120) as f:
+            with pytest.raises(HttpStatusError):
+                await f.fetch(f"{BASE}/p/1")
+            return await f.fetch(f"{BASE}/p/2")
+
+    result = asyncio.run(main())
+    assert result.status == 200
+    assert sum(clock.sleeps) == pytest.approx(120)
 
 
 def test_429_slows_the_whole_host() -> None:

@@ -69,6 +69,22 @@ def test_retry_after_seconds_and_http_date() -> None:
 
 
 @pytest.mark.parametrize(
+    "value", ["²", "١٢", "1²", "Fri, 31 Dec 99999 23:59:59 GMT", "Mon, 32 Jan 2024 00:00:00 GMT"]
+)
+def test_retry_after_never_raises_on_odd_values(value: str) -> None:
+    """Non-ASCII digits and impossible dates are unreadable (None), never a ValueError out of the crawl."""
+    assert parse_retry_after(value) is None
+
+
+def test_retry_after_is_capped_at_the_limit() -> None:
+    """Seconds and HTTP-dates beyond `limit` come back as `limit`; shorter ones as they are."""
+    now = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("99999999999", now, limit=120) == 120.0
+    assert parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now, limit=120) == 120.0
+    assert parse_retry_after("30", now, limit=120) == 30.0
+
+
+@pytest.mark.parametrize(
     ("status", "allows", "disallow_all"),
     [(404, True, False), (410, True, False), (401, True, False), (429, False, True),
      (500, False, True), (503, False, True)],

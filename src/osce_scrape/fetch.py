@@ -184,8 +184,9 @@ class Fetcher:
 
         def out_of_budget(state: RetryCallState) -> bool:
             elapsed = self._clock() - started + state.upcoming_sleep
+            # `>=`: a Retry-After capped at the whole budget (the server asked for more) gives up now.
             return state.attempt_number >= self.config.max_attempts or (
-                elapsed > self.config.max_retry_seconds
+                elapsed >= self.config.max_retry_seconds
             )
 
         def before_sleep(state: RetryCallState) -> None:
@@ -274,7 +275,7 @@ class Fetcher:
                 request = self._client.build_request("GET", url, headers=headers)
                 response = await self._client.send(request, stream=True)
                 try:
-                    _raise_for_status(response, url, limiter)
+                    _raise_for_status(response, url, limiter, self.config.max_retry_seconds)
                     pause_point("fetch-body")  # tests: a kill with the response half received
                     content, wire_bytes = await read_capped_body(response, self.config.max_bytes, source=url)
                 finally:
@@ -306,12 +307,13 @@ class Fetcher:
         return policy
 
 
-def _raise_for_status(response: httpx.Response, url: str, limiter: HostRateLimiter) -> None:
-    """Error statuses become HttpStatusError; 429 and 503 also slow or pause the whole host."""
+def _raise_for_status(response: httpx.Response, url: str, limiter: HostRateLimiter, limit: float) -> None:
+    """Error statuses become HttpStatusError; 429 and 503 also slow or pause the whole host (for at
+    most `limit` seconds, the retry budget, whatever the Retry-After says)."""
     status = response.status_code
     if status < 400:
         return
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    retry_after = parse_retry_after(response.headers.get("Retry-After"), limit=limit)
     if status == 429:
         limiter.slow_down(retry_after)
     elif status == 503:

@@ -51,21 +51,25 @@ def robots_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/robots.txt"
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After: delay-seconds or an HTTP-date (RFC 9110 10.2.3)."""
+def parse_retry_after(
+    value: str | None, now: datetime | None = None, *, limit: float = math.inf
+) -> float | None:
+    """Seconds to wait from a Retry-After: delay-seconds or an HTTP-date (RFC 9110 10.2.3), at most
+    `limit` (a server asking for years must not stall the crawl); None when absent or unreadable."""
     if value is None or not value.strip():
         return None
     text = value.strip()
-    if text.isdigit():
-        return float(text)
+    if text.isascii() and text.isdigit():  # str.isdigit() also says yes to "²", which float() refuses
+        return min(float(text), limit)
     try:
         when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+        if when.tzinfo is None:  # HTTP-dates are GMT by definition
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    except (TypeError, ValueError, OverflowError):
         log.debug("ignoring unparseable Retry-After %r", value)
         return None
-    if when.tzinfo is None:  # HTTP-dates are GMT by definition
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return min(max(0.0, seconds), limit)
 
 
 @dataclass(frozen=True)
