@@ -6,19 +6,26 @@ tested apart from the real parser; the e2e tests run the real parser against the
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
 
 import httpx
 
 from osce_scrape.errors import NotAPressRelease, ParseError
+from osce_scrape.fetch import FetchConfig
+from osce_scrape.harvest import HarvestConfig, RunStats, harvest
 from osce_scrape.models import PressRelease, Provenance
 
 BASE = "http://site.test"
 PER_PAGE = 10
+TODAY = dt.date(2026, 1, 31)  # the crawl's today: FakeSite.make dates its items back from it
 
 
 @dataclass
@@ -44,6 +51,8 @@ class FakeSite:
     extra_entries: list[str] = field(default_factory=list)  # hrefs put on listing page 0
     listing_titles: dict[str, str] = field(default_factory=dict)  # path -> title the listing shows
     failing: set[str] = field(default_factory=set)  # paths answering 500
+    empty_pages: set[int] = field(default_factory=set)  # listing pages served with no entries, no pager
+    pager_last: bool = False  # pagers show the last page's link, as the site's do
     requests: list[httpx.Request] = field(default_factory=list)
 
     @classmethod
@@ -79,6 +88,10 @@ class FakeSite:
 
     def _listing(self, language: str, page: int) -> httpx.Response:
         prefix = "" if language == "en" else f"/{language}"
+        if page in self.empty_pages:  # a broken page: a 200 with nothing on it
+            return httpx.Response(
+                200, text="<html><body></body></html>", headers={"content-type": "text/html"}
+            )
         chunk = self.items[page * PER_PAGE : (page + 1) * PER_PAGE]
         entries = [self._entry(prefix + i.path, self.listing_titles.get(i.path, i.title), i.date)
                    for i in chunk]  # fmt: skip
@@ -90,6 +103,10 @@ class FakeSite:
             if page + 1 < pages
             else ""
         )
+        if self.pager_last and page + 1 < pages:
+            pager += (
+                f'<li class="pager-last"><a href="{prefix}/press-releases?page={pages - 1}">last</a></li>'
+            )
         html = f"<html><body>{''.join(entries)}<ul class='pager'>{pager}</ul></body></html>"
         return httpx.Response(200, text=html, headers={"content-type": "text/html; charset=utf-8"})
 
@@ -161,3 +178,17 @@ def fake_parse(html: bytes, url: str, *, encoding: str | None = None) -> PressRe
             parser_version="fake", body_sha256=hashlib.sha256(body[1].encode()).hexdigest()
         ),
     )
+
+
+def crawl(
+    site: FakeSite, out: Path, transport: httpx.AsyncBaseTransport | None = None, **options: Any
+) -> RunStats:
+    """One harvest of `site` into `out` with the fake parser, no pacing, 2 attempts, no backoff."""
+    fetch = FetchConfig(base_url=BASE, rate=0, concurrency=3, max_attempts=2, backoff_initial=0.0)
+    config = HarvestConfig(fetch=fetch, out=out, today=TODAY, **options)
+    return asyncio.run(harvest(config, transport=transport or site.transport(), parser=fake_parse))
+
+
+def dataset(out: Path) -> list[dict[str, Any]]:
+    """The records of `out`'s press_releases.jsonl."""
+    return [json.loads(line) for line in (out / "press_releases.jsonl").read_text().splitlines()]

@@ -11,6 +11,7 @@ from osce_scrape.discover import (
     ListingEntry,
     is_allowed_host,
     listing_url,
+    page_number,
     parse_date,
     parse_feed,
     parse_listing,
@@ -104,6 +105,50 @@ def test_listing_text_label_lines() -> None:
     <p>Publishing date: 6 June 2023</p><p>Content type: News</p></div>"""
     (entry,) = parse_listing(html, PAGE_URL).entries
     assert (entry.date, entry.content_type) == (dt.date(2023, 6, 6), "News")
+
+
+BAD_LINKS = b"""<div class="search-result-news"><dt class="search-title"><h3>
+<a href="http://[bad">Broken</a></h3></dt></div>
+<div class="search-result-news"><dt class="search-title"><h3><a href="/cio/1">Fine</a></h3></dt></div>
+<ul class="pager"><li class="pager-next"><a href="http://[bad">next</a></li>
+<li class="pager-item"><a href="?page=\xc2\xb2">odd</a></li>
+<li class="pager-item"><a href="?page=8">9</a></li>
+<li class="pager-last"><a href="?page=\xc2\xb2">last</a></li></ul>"""
+
+
+def test_bad_links_are_skipped_and_counted() -> None:
+    """An entry linking "http://[bad" is skipped and counted; a bad next link falls back to the pager's
+    numbers; "?page=²" is no page number. Nothing raises."""
+    page = parse_listing(BAD_LINKS, BASE + "/press-releases?page=7")
+    assert [e.url for e in page.entries] == [BASE + "/cio/1"]
+    assert page.skipped == 1
+    assert page.next_url == BASE + "/press-releases?page=8"
+    assert page.last_page is None
+
+
+@pytest.mark.parametrize(
+    ("url", "number"),
+    [
+        ("/press-releases?page=12", 12),
+        ("?page=²", None),
+        ("?page=-1", None),
+        ("http://[bad?page=1", None),
+        ("/press-releases", None),
+    ],
+)
+def test_page_number(url: str, number: int | None) -> None:
+    """Only ASCII digits make a page number; no URL at all gives None."""
+    assert page_number(url) == number
+
+
+def test_bad_locs_and_feed_links_are_skipped() -> None:
+    """A sitemap <loc> or feed <link> that is no URL is skipped (and counted in the sitemap)."""
+    urlset = URLSET.replace(b"<url><lastmod>", b"<url><loc>http://[bad</loc><lastmod>")
+    doc = parse_sitemap(urlset, BASE + "/s.xml")
+    assert (len(doc.urls), doc.skipped) == (2, 1)
+    feed = b"""<rss version="2.0"><channel><item><link>http://[bad</link></item>
+    <item><link>/cio/2</link></item></channel></rss>"""
+    assert [e.url for e in parse_feed(feed, BASE + "/rss.xml")] == [BASE + "/cio/2"]
 
 
 def test_last_page_has_no_next() -> None:
@@ -281,6 +326,8 @@ def test_feed_rejects_non_feed() -> None:
         ("https://www.osce.org/a/1", "http://127.0.0.1:8000", False),
         ("http://example.com/a", "http://example.com:80", True),
         ("http://127.0.0.1:99999/a", "http://127.0.0.1:8000", False),
+        ("http://[bad/a", BASE, False),
+        ("https://www.osce.org/a", "http://[bad", False),
     ],
 )
 def test_is_allowed_host(url: str, base: str, allowed: bool) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fakesite import BASE, FakeSite, fake_parse
+from fakesite import BASE, TODAY, FakeSite, crawl, dataset, fake_parse
 from osce_scrape.archive import iter_warc_responses
 from osce_scrape.errors import OutputLocked
 from osce_scrape.fetch import FetchConfig
@@ -20,20 +20,6 @@ from osce_scrape.harvest import HarvestConfig, RunStats, harvest
 from osce_scrape.harvest_walk import language_listing_url
 from osce_scrape.state import ERROR, REJECTED, State
 from osce_scrape.store import OutputFolder
-
-TODAY = dt.date(2026, 1, 31)
-
-
-def crawl(
-    site: FakeSite, out: Path, transport: httpx.AsyncBaseTransport | None = None, **options: Any
-) -> RunStats:
-    fetch = FetchConfig(base_url=BASE, rate=0, concurrency=3, max_attempts=2, backoff_initial=0.0)
-    config = HarvestConfig(fetch=fetch, out=out, today=TODAY, **options)
-    return asyncio.run(harvest(config, transport=transport or site.transport(), parser=fake_parse))
-
-
-def dataset(out: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (out / "press_releases.jsonl").read_text().splitlines()]
 
 
 def run_records(out: Path, stats: RunStats) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import re
+import logging
 import zlib
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, urljoin, urlsplit
@@ -20,26 +20,16 @@ from defusedxml import DefusedXmlException
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from osce_scrape import selectors as sel
+from osce_scrape.dates import find_date
 from osce_scrape.errors import DiscoveryError
+
+log = logging.getLogger(__name__)
 
 # The sitemap protocol caps an uncompressed sitemap at 50 MB; anything larger is refused, which also
 # defuses gzip bombs.
 MAX_XML_BYTES = 50 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 LIVE_SITE_DOMAIN = "osce.org"  # the live site: www.osce.org and subdomains such as odihr.osce.org
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")),
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 @dataclass(frozen=True)
@@ -54,11 +44,13 @@ class ListingEntry:
 
 @dataclass(frozen=True)
 class ListingPage:
-    """One listing page: its entries, the next page's URL, the last page number (if shown)."""
+    """One listing page: its entries, the next page's URL, the last page number (if shown), and how
+    many entries were skipped for an unreadable link."""
 
     entries: list[ListingEntry]
     next_url: str | None
     last_page: int | None
+    skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +59,7 @@ class SitemapDoc:
 
     urls: list[ListingEntry]
     sitemaps: list[str]
+    skipped: int = 0  # <loc>s that are no URL ("http://[bad")
 
 
 def listing_url(base_url: str, page: int) -> str:
@@ -77,17 +70,15 @@ def listing_url(base_url: str, page: int) -> str:
 
 
 def parse_date(text: str) -> dt.date | None:
-    """A date written "6 June 2023", "9 Apr 2012" or "2023-06-06", or None."""
-    if match := _ISO_DATE.search(text):
-        return _safe_date(int(match[1]), int(match[2]), int(match[3]))
-    if (match := _DAY_MONTH_YEAR.search(text)) and (month := _MONTHS.get(match[2].lower())):
-        return _safe_date(int(match[3]), month, int(match[1]))
-    return None
+    """The date a listing line, lastmod or feed states ("6 June 2023", "Publishing date: 9 Apr 2012",
+    "2023-06-06T10:00:00Z"), or None: the parser's own date rules (`dates.find_date`)."""
+    return find_date(text)
 
 
-def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+def join_url(base: str, href: str) -> str | None:
+    """`href` made absolute against `base`, or None when it is no URL ("http://[bad": urljoin raises)."""
     try:
-        return dt.date(year, month, day)
+        return urljoin(base, href.strip())
     except ValueError:
         return None
 
@@ -98,15 +89,22 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 def parse_listing(html: bytes, page_url: str) -> ListingPage:
     """The entries and pager of one page of /press-releases (see selectors' listing group)."""
     tree = LexborHTMLParser(html)
-    entries = [e for node in tree.css(sel.LISTING_ENTRY) if (e := _listing_entry(node, page_url))]
-    return ListingPage(entries, _next_url(tree, page_url), _last_page(tree))
+    entries: list[ListingEntry] = []
+    skipped = 0
+    for node in tree.css(sel.LISTING_ENTRY):
+        link = _first(node, sel.LISTING_TITLE_LINK)
+        href = link.attributes.get("href") if link else None
+        if link is None or not href:
+            continue
+        if (url := join_url(page_url, href)) is None:
+            skipped += 1
+            log.warning("%s: skipped an entry whose link is no URL: %r", page_url, href[:200])
+            continue
+        entries.append(_listing_entry(node, link, url))
+    return ListingPage(entries, _next_url(tree, page_url), _last_page(tree), skipped)
 
 
-def _listing_entry(node: LexborNode, page_url: str) -> ListingEntry | None:
-    link = _first(node, sel.LISTING_TITLE_LINK)
-    href = link.attributes.get("href") if link else None
-    if link is None or not href:
-        return None
+def _listing_entry(node: LexborNode, link: LexborNode, url: str) -> ListingEntry:
     title = _clean(link.text(deep=True)) or None
     date_node = node.css_first(sel.LISTING_DATE)
     date = parse_date(_clean(date_node.text(deep=True, separator=" "))) if date_node else None
@@ -121,7 +119,7 @@ def _listing_entry(node: LexborNode, page_url: str) -> ListingEntry | None:
                     date = parse_date(value)
                 elif match[1].lower() == "content type" and content_type is None:
                     content_type = value or None
-    return ListingEntry(urljoin(page_url, href.strip()), title, date, content_type or None)
+    return ListingEntry(url, title, date, content_type or None)
 
 
 def _strip_label(text: str) -> str:
@@ -131,26 +129,31 @@ def _strip_label(text: str) -> str:
 
 def _next_url(tree: LexborHTMLParser, page_url: str) -> str | None:
     link = _first(tree, sel.LISTING_NEXT)
-    if link is not None and (href := link.attributes.get("href")):
-        return urljoin(page_url, href.strip())
-    # No "next" link: fall back to the pager's link to the page after this one.
-    current = _page_number(page_url) or 0
+    if link is not None and (href := link.attributes.get("href")) and (url := join_url(page_url, href)):
+        return url
+    # No (readable) "next" link: fall back to the pager's link to the page after this one.
+    current = page_number(page_url) or 0
     for item in tree.css(sel.LISTING_PAGE_LINKS):
         href = item.attributes.get("href")
-        if href and _page_number(urljoin(page_url, href)) == current + 1:
-            return urljoin(page_url, href.strip())
+        if href and (url := join_url(page_url, href)) and page_number(url) == current + 1:
+            return url
     return None
 
 
 def _last_page(tree: LexborHTMLParser) -> int | None:
     link = tree.css_first(sel.LISTING_LAST)
     href = link.attributes.get("href") if link else None
-    return _page_number(href) if href else None
+    return page_number(href) if href else None
 
 
-def _page_number(url: str) -> int | None:
-    values = parse_qs(urlsplit(url).query).get("page")
-    return int(values[0]) if values and values[0].isdigit() else None
+def page_number(url: str) -> int | None:
+    """The listing page a URL asks for (`?page=N`), or None (no number, or no URL at all)."""
+    try:
+        values = parse_qs(urlsplit(url).query).get("page")
+    except ValueError:
+        return None
+    # ASCII digits only: "²".isdigit() is true, and int("²") raises.
+    return int(values[0]) if values and values[0].isascii() and values[0].isdigit() else None
 
 
 def _first(node: LexborNode | LexborHTMLParser, selectors: tuple[str, ...]) -> LexborNode | None:
@@ -175,17 +178,23 @@ def parse_sitemap(data: bytes, url: str) -> SitemapDoc:
         raise DiscoveryError(f"not a sitemap: root element is <{kind}>", source=url)
     urls: list[ListingEntry] = []
     sitemaps: list[str] = []
+    skipped = 0
     for child in root:
         loc = _child_text(child, "loc")
         if not loc:
             continue
+        if (target := join_url(url, loc)) is None:
+            skipped += 1
+            continue
         if _local(child.tag) == "sitemap":
-            sitemaps.append(urljoin(url, loc))
+            sitemaps.append(target)
         elif _local(child.tag) == "url":
             lastmod = _child_text(child, "lastmod")
             title = _descendant_text(child, "title")  # Google News sitemaps: <news:title>
-            urls.append(ListingEntry(urljoin(url, loc), title, parse_date(lastmod or ""), None))
-    return SitemapDoc(urls, sitemaps)
+            urls.append(ListingEntry(target, title, parse_date(lastmod or ""), None))
+    if skipped:
+        log.warning("%s: skipped %d <loc>s that are no URL", url, skipped)
+    return SitemapDoc(urls, sitemaps, skipped)
 
 
 def parse_feed(data: bytes, url: str) -> list[ListingEntry]:
@@ -200,6 +209,9 @@ def parse_feed(data: bytes, url: str) -> list[ListingEntry]:
         link = _feed_link(item)
         if not link:
             continue
+        if (target := join_url(url, link)) is None:
+            log.warning("%s: skipped an item whose link is no URL: %r", url, link[:200])
+            continue
         when = (
             _child_text(item, "pubDate")
             or _child_text(item, "published")
@@ -207,7 +219,7 @@ def parse_feed(data: bytes, url: str) -> list[ListingEntry]:
             or _child_text(item, "updated")
         )
         title = _child_text(item, "title")
-        entries.append(ListingEntry(urljoin(url, link), title or None, _feed_date(when), None))
+        entries.append(ListingEntry(target, title or None, _feed_date(when), None))
     return entries
 
 
@@ -225,12 +237,12 @@ def _feed_link(item: Element) -> str | None:
 def _feed_date(text: str | None) -> dt.date | None:
     if not text:
         return None
-    if _ISO_DATE.match(text.strip()):
-        return parse_date(text)
-    try:  # RSS: RFC 822 dates, "Tue, 06 Jun 2023 10:00:00 +0000"
+    if found := parse_date(text):  # ISO (Atom, dc:date) and the day-month-year of RFC 822 dates
+        return found
+    try:  # RSS: other RFC 822 forms, "Tue, 06 Jun 23 10:00:00 +0000"
         return email.utils.parsedate_to_datetime(text.strip()).date()
-    except (TypeError, ValueError):
-        return parse_date(text)
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def _parse_xml(data: bytes, url: str) -> Element:
@@ -280,7 +292,10 @@ def _descendant_text(node: Element, name: str) -> str | None:
 
 def is_allowed_host(url: str, base_url: str) -> bool:
     """May the crawl follow `url`? Live site: osce.org + subdomains; other bases: same host:port."""
-    target, base = urlsplit(url), urlsplit(base_url)
+    try:
+        target, base = urlsplit(url), urlsplit(base_url)
+    except ValueError:  # "http://[bad": no URL, no host to allow
+        return False
     if target.scheme not in ("http", "https") or not target.hostname:
         return False
     host = target.hostname.rstrip(".").lower()

@@ -171,6 +171,9 @@ class CrawlRun:
         self.stats.discovery_documents += 1
         return result
 
+    def skipped_links(self, url: str, count: int) -> None:
+        self.stats.bad_links += count
+
     def allowed(self, url: str) -> bool:
         if disc.is_allowed_host(url, self.config.base_url):
             return True

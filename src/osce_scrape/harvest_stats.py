@@ -19,6 +19,7 @@ class RunStats:
     discovery_documents: int = 0  # listing pages, sitemaps, feeds fetched
     discovered: int = 0  # distinct item URLs on allowed hosts
     off_host: int = 0  # URLs skipped because they leave the allowed hosts
+    bad_links: int = 0  # listing or sitemap links skipped because they are no URL ("http://[bad")
     queued: int = 0  # items the incremental rule wanted
     skipped: int = 0  # seen before and settled, or older than --since
     fetched: int = 0  # 200 responses for items

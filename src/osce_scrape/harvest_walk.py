@@ -7,7 +7,8 @@ run decides, by the incremental rule, what to queue, and says whether to go on.
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from osce_scrape import discover as disc
 from osce_scrape.errors import DiscoveryError
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 MAX_SITEMAPS = 10_000  # a sitemap index that never ends is a trap, not a site
 _BACKFILL_KEY = "backfill_complete:{}"  # a run once walked this language's listing to its last page
+T = TypeVar("T")
 
 
 class Run(Protocol):
@@ -39,6 +41,9 @@ class Run(Protocol):
     def failed(self, url: str, exc: DiscoveryError) -> None:
         """Count and quarantine a document that could not be read."""
 
+    def skipped_links(self, url: str, count: int) -> None:
+        """Count the links of document `url` that were no URL at all (skipped, logged by discover)."""
+
 
 def language_listing_url(base_url: str, language: str, page: int) -> str:
     """English at /press-releases, others under their prefix (/ru/press-releases?page=N)."""
@@ -48,20 +53,30 @@ def language_listing_url(base_url: str, language: str, page: int) -> str:
 
 async def walk_listing(run: Run, state: State, base_url: str, language: str, max_pages: int | None) -> None:
     """Follow the pager to the last page, --max-pages, entries older than --since, or (once a run has
-    walked the whole listing) the first page with nothing due."""
+    walked the whole listing) the first page with nothing due.
+
+    Only a walk that reached a page with no next page marks the language's backfill complete; a page
+    that breaks the pager (empty, or no next page before the pager's last) is a failure, not the end.
+    """
     backfilled = state.get_meta(_BACKFILL_KEY.format(language)) == "1"
     url: str | None = language_listing_url(base_url, language, 0)
     pages = 0
+    last_page: int | None = None  # the highest page number a pager showed
     while url is not None:
         if run.stopping or (max_pages is not None and pages >= max_pages):
             return  # unfinished: the backfill mark is only set by a walk that reached the end
-        result = await run.document(url)
-        if result is None:
+        page = await _read(run, url, disc.parse_listing)
+        if page is None:
             return
-        page = disc.parse_listing(result.content, result.final_url)
         pages += 1
+        run.skipped_links(url, page.skipped)
+        last_page = max(last_page or 0, page.last_page) if page.last_page is not None else last_page
+        next_url = page.next_url if page.next_url and page.next_url != url else None
+        if problem := _broken_pager(url, page, next_url, last_page):
+            run.failed(url, DiscoveryError(problem, source=url))
+            return
         if not page.entries:
-            break
+            break  # the end: no next page, none promised
         wanted, older = await run.offer(page.entries)
         if older:
             log.info("listing %s: entries older than --since, stopping", url)
@@ -69,8 +84,21 @@ async def walk_listing(run: Run, state: State, base_url: str, language: str, max
         if backfilled and not wanted:
             log.info("listing %s: nothing new on this page, stopping (incremental)", url)
             return
-        url = page.next_url if page.next_url and page.next_url != url else None
+        url = next_url
     state.set_meta(_BACKFILL_KEY.format(language), "1")
+
+
+def _broken_pager(
+    url: str, page: disc.ListingPage, next_url: str | None, last_page: int | None
+) -> str | None:
+    """Why this listing page cannot be where the listing ends or goes on; None when it is sound."""
+    number = disc.page_number(url)
+    if next_url is None and last_page is not None and number is not None and number < last_page:
+        what = "is empty" if not page.entries else "has no next page"
+        return f"listing page {number} {what}, but the pager goes on to page {last_page}"
+    if not page.entries and next_url is not None:
+        return f"listing page {number} is empty, but links a next page"
+    return None
 
 
 async def walk_sitemaps(run: Run, base_url: str, max_pages: int | None) -> None:
@@ -83,14 +111,10 @@ async def walk_sitemaps(run: Run, base_url: str, max_pages: int | None) -> None:
         if url in seen or not run.allowed(url):
             continue
         seen.add(url)
-        result = await run.document(url, html=False)
-        if result is None:
+        doc = await _read(run, url, disc.parse_sitemap, html=False)
+        if doc is None:
             continue
-        try:
-            doc = disc.parse_sitemap(result.content, result.final_url)
-        except DiscoveryError as exc:
-            run.failed(url, exc)
-            continue
+        run.skipped_links(url, doc.skipped)
         pending.extend(doc.sitemaps)
         await run.offer(doc.urls)
 
@@ -98,12 +122,20 @@ async def walk_sitemaps(run: Run, base_url: str, max_pages: int | None) -> None:
 async def read_feed(run: Run, base_url: str) -> None:
     """The items of rss.xml."""
     url = f"{base_url}/rss.xml"
-    result = await run.document(url, html=False)
+    entries = await _read(run, url, disc.parse_feed, html=False)
+    if entries is not None:
+        await run.offer(entries)
+
+
+async def _read(run: Run, url: str, parse: Callable[[bytes, str], T], *, html: bool = True) -> T | None:
+    """Fetch a discovery document and parse it; None when either failed (reported to the run)."""
+    result = await run.document(url, html=html)
     if result is None:
-        return
+        return None
     try:
-        entries = disc.parse_feed(result.content, result.final_url)
+        return parse(result.content, result.final_url)
     except DiscoveryError as exc:
         run.failed(url, exc)
-        return
-    await run.offer(entries)
+    except ValueError as exc:  # a parse step that missed one odd input: one document lost, not the crawl
+        run.failed(url, DiscoveryError(f"unreadable: {exc}", source=url))
+    return None
