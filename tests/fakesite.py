@@ -26,6 +26,7 @@ from osce_scrape.models import PressRelease, Provenance
 BASE = "http://site.test"
 PER_PAGE = 10
 TODAY = dt.date(2026, 1, 31)  # the crawl's today: FakeSite.make dates its items back from it
+FAKE_PARSER_VERSION = "fake"  # fake_parse's provenance.parser_version
 
 
 @dataclass
@@ -175,7 +176,7 @@ def fake_parse(html: bytes, url: str, *, encoding: str | None = None) -> PressRe
         body=body[1],
         contacts=None,
         provenance=Provenance(
-            parser_version="fake", body_sha256=hashlib.sha256(body[1].encode()).hexdigest()
+            parser_version=FAKE_PARSER_VERSION, body_sha256=hashlib.sha256(body[1].encode()).hexdigest()
         ),
     )
 
@@ -185,6 +186,7 @@ def crawl(
 ) -> RunStats:
     """One harvest of `site` into `out` with the fake parser, no pacing, 2 attempts, no backoff."""
     fetch = FetchConfig(base_url=BASE, rate=0, concurrency=3, max_attempts=2, backoff_initial=0.0)
+    options.setdefault("parser_version", FAKE_PARSER_VERSION)
     config = HarvestConfig(fetch=fetch, out=out, today=TODAY, **options)
     return asyncio.run(harvest(config, transport=transport or site.transport(), parser=fake_parse))
 

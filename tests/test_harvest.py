@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fakesite import BASE, TODAY, FakeSite, crawl, dataset, fake_parse
+from fakesite import BASE, FAKE_PARSER_VERSION, TODAY, FakeSite, crawl, dataset, fake_parse
 from osce_scrape.archive import iter_warc_responses
 from osce_scrape.errors import OutputLocked
 from osce_scrape.fetch import FetchConfig
@@ -251,7 +251,7 @@ def test_progress_is_reported(tmp_path: Path) -> None:
     """on_progress is called as items finish, ending with every queued item done."""
     seen: list[tuple[int, int]] = []
     fetch = FetchConfig(base_url=BASE, rate=0)
-    config = HarvestConfig(fetch=fetch, out=tmp_path, today=TODAY)
+    config = HarvestConfig(fetch=fetch, out=tmp_path, today=TODAY, parser_version=FAKE_PARSER_VERSION)
     site = FakeSite.make(5, TODAY)
     asyncio.run(harvest(config, transport=site.transport(), parser=fake_parse,
                         on_progress=lambda s: seen.append((s.done, s.queued))))  # fmt: skip
@@ -336,3 +336,27 @@ def test_empty_or_non_html_pages_are_errors_retried_next_run(tmp_path: Path) -> 
         assert {getattr(state.get(BASE + path), "status", None) for path in bad} == {ERROR}
     again = crawl(site, tmp_path)
     assert again.errors == {} and len(dataset(tmp_path)) == 3
+
+
+def test_rejected_pages_are_fetched_whole_and_a_parser_fix_takes_them(tmp_path: Path) -> None:
+    """A recent rejected page is refetched without validators, so a fixed parser turns it into a record."""
+    site = FakeSite.make(4, TODAY)
+    site.items[2].kind = "event"
+    crawl(site, tmp_path)
+    site.items[2].kind = "press"  # stands for a parser that now reads the page (same ETag: no edit)
+    start = len(site.requests)
+    stats = crawl(site, tmp_path)
+    [request] = [r for r in item_requests(site, start) if r.url.path == "/secretariat/1002"]
+    assert "if-none-match" not in request.headers
+    assert (stats.new, stats.rejected, stats.not_modified) == (1, 0, 3)
+    assert len(dataset(tmp_path)) == 4
+
+
+def test_records_of_another_parser_version_are_fetched_whole(tmp_path: Path) -> None:
+    """After a parser version change, recent pages are fetched without validators and re-derived."""
+    site = FakeSite.make(3, TODAY)
+    crawl(site, tmp_path)
+    start = len(site.requests)
+    stats = crawl(site, tmp_path, parser_version="fake-2")
+    assert not any("if-none-match" in r.headers for r in item_requests(site, start))
+    assert (stats.fetched, stats.not_modified, stats.unchanged) == (3, 0, 3)

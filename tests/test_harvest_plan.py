@@ -8,15 +8,21 @@ import pytest
 
 from osce_scrape.discover import ListingEntry
 from osce_scrape.harvest_plan import plan_entry
+from osce_scrape.parse import PARSER_VERSION
 from osce_scrape.state import ERROR, NEW, OK, REJECTED, UrlState
 
 TODAY = dt.date(2026, 3, 1)
 URL = "http://x/secretariat/1"
 
 
-def known(status: str, record_date: dt.date | None = None, etag: str | None = '"e"') -> UrlState:
+def known(
+    status: str,
+    record_date: dt.date | None = None,
+    etag: str | None = '"e"',
+    parser: str | None = PARSER_VERSION,
+) -> UrlState:
     return UrlState(URL, None, None, status, 200, etag, "Mon, 01 Jan 2024 00:00:00 GMT", "1", None,
-                    record_date, None, None, None)  # fmt: skip
+                    record_date, None, None, None, parser)  # fmt: skip
 
 
 def entry(days_ago: int | None) -> ListingEntry:
@@ -36,7 +42,9 @@ def entry(days_ago: int | None) -> ListingEntry:
         (None, known(OK, None), True, True),  # no date anywhere: cannot tell, revalidate
         (2, known(OK, TODAY - dt.timedelta(days=300)), False, False),  # the record's date wins
         (400, known(REJECTED), False, False),  # an old rejection stays rejected
-        (3, known(REJECTED), True, True),  # a recent rejection is revalidated
+        (3, known(REJECTED), True, False),  # a recent rejection is fetched whole: a parser fix may take it
+        (3, known(OK, TODAY, parser="0.9"), True, False),  # another parser's record: fetched whole
+        (400, known(ERROR, parser=None), True, False),  # failed, no record: a 304 would leave none
     ],
 )
 def test_plan_entry(listing_age: int | None, state: UrlState | None, fetch: bool, conditional: bool) -> None:
@@ -54,3 +62,10 @@ def test_since_skips_older_entries_even_unseen() -> None:
     assert plan_entry(entry(11), None, TODAY, 30, since) is None
     assert plan_entry(entry(10), None, TODAY, 30, since) is not None
     assert plan_entry(entry(None), None, TODAY, 30, since) is not None  # undated: cannot tell
+
+
+def test_validators_come_from_the_stored_url() -> None:
+    """A URL whose record this parser made is revalidated with its own ETag and Last-Modified."""
+    due = plan_entry(entry(3), known(OK, TODAY), TODAY, 30, parser_version=PARSER_VERSION)
+    assert due is not None
+    assert (due.etag, due.last_modified) == ('"e"', "Mon, 01 Jan 2024 00:00:00 GMT")

@@ -34,7 +34,7 @@ from osce_scrape.errors import DatasetError, OutputError
 from osce_scrape.fetch import FetchConfig, Fetcher
 from osce_scrape.harvest_run import INTERRUPTED, CrawlRun, ProgressFn
 from osce_scrape.harvest_stats import RunStats
-from osce_scrape.parse import parse_page
+from osce_scrape.parse import PARSER_VERSION, parse_page
 from osce_scrape.parse_job import ParserFn, main_warc, pool_for
 from osce_scrape.signals import StopSwitch, stop_on_signals
 from osce_scrape.state import State
@@ -71,6 +71,9 @@ class HarvestConfig:
     parse_processes: int = 0
     max_failures: int = DEFAULT_THRESHOLD  # circuit breaker: pages failing in a row (0: never stop)
     card: bool = True  # rewrite DATASET.md and manifest.json after a run that changed something
+    # Records made by another version are fetched without validators (re-derived); tests with a fake
+    # parser set its version.
+    parser_version: str = PARSER_VERSION
     today: dt.date | None = None  # for tests; default: today's UTC date
 
     @property

@@ -191,9 +191,8 @@ class CrawlRun:
                 break
             self.queued.add(entry.url)
             self.stats.discovered += 1
-            due = plan_entry(
-                entry, self.state.get(entry.url), self.today, self.config.recheck_days, self.config.since
-            )
+            due = plan_entry(entry, self.state.get(entry.url), self.today, self.config.recheck_days,
+                             self.config.since, parser_version=self.config.parser_version)  # fmt: skip
             if due is None:
                 older = older or bool(self.config.since and entry.date and entry.date < self.config.since)
                 self.stats.skipped += 1

@@ -77,6 +77,7 @@ class UrlState:
     first_fetched: dt.datetime | None
     last_fetched: dt.datetime | None
     last_error: str | None
+    record_parser: str | None = None  # provenance.parser_version of its record, if it has one
 
     @property
     def seen(self) -> bool:
@@ -117,6 +118,7 @@ def _url_state(row: sqlite3.Row) -> UrlState:
         first_fetched=_time(row["first_fetched"]),
         last_fetched=_time(row["last_fetched"]),
         last_error=row["last_error"],
+        record_parser=row["record_parser"],
     )
 
 
@@ -177,7 +179,11 @@ class State:
     # --- urls -------------------------------------------------------------------------------
 
     def get(self, url: str) -> UrlState | None:
-        row = self._db.execute("SELECT * FROM urls WHERE url = ?", (url,)).fetchone()
+        row = self._db.execute(
+            "SELECT urls.*, json_extract(records.json, '$.provenance.parser_version') AS record_parser "
+            "FROM urls LEFT JOIN records ON records.id = urls.record_id WHERE urls.url = ?",
+            (url,),
+        ).fetchone()
         return None if row is None else _url_state(row)
 
     def note_discovered(self, entries: Iterable[tuple[str, str | None, dt.date | None]]) -> None:
