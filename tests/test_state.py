@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,6 +38,32 @@ def test_refuses_another_schema_version(tmp_path: Path) -> None:
     with pytest.raises(StateError, match="schema version 99") as info:
         State(path)
     assert info.value.source == str(path)
+
+
+@pytest.mark.parametrize("schema", ["99", "corrupt"])
+def test_a_refused_state_closes_its_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                schema: str) -> None:  # fmt: skip
+    """Another schema version, or a corrupt file, raises StateError with the connection closed."""
+    path = tmp_path / "s.sqlite"
+    if schema == "corrupt":
+        path.write_bytes(b"not a database" * 100)
+    else:
+        State(path).close()
+        with sqlite3.connect(path) as db:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (schema,))
+        db.close()
+    opened: list[sqlite3.Connection] = []
+    connect = sqlite3.connect
+
+    def spy(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        opened.append(connect(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(sqlite3, "connect", spy)
+    with pytest.raises(StateError):
+        State(path)
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        opened[0].execute("SELECT 1")
 
 
 def test_refuses_a_file_that_is_not_a_database(tmp_path: Path) -> None:
@@ -101,6 +128,18 @@ def test_store_record_says_new_changed_unchanged(state: State) -> None:
     assert known is not None
     assert (known.record_id, known.record_sha256, known.record_date) == (
         "1", "b" * 64, dt.date(2024, 1, 1))  # fmt: skip
+
+
+def test_a_page_whose_id_changes_keeps_one_record(state: State) -> None:
+    """A URL that gave record "7" and now gives "7-ru" (its language settled differently) leaves only
+    "7-ru" in the dataset; another page's record is untouched."""
+    url = "http://x/a/7"
+    state.note_discovered([(url, None, None), ("http://x/a/8", None, None)])
+    state.store_record(url, record_id="7", date=dt.date(2024, 1, 1), sha256="a" * 64, json_line='{"id": "7"}')
+    _store(state, "8", "b" * 64)
+    state.store_record(url, record_id="7-ru", date=dt.date(2024, 1, 1), sha256="a" * 64,
+                       json_line='{"id": "7-ru"}')  # fmt: skip
+    assert sorted(state.iter_dataset()) == ['{"id": "7-ru"}', f'{{"id": "8", "sha": "{"b" * 64}"}}']
 
 
 def test_unpublished_records_are_labelled_for_readers(state: State) -> None:

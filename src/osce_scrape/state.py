@@ -130,13 +130,19 @@ class State:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(path, isolation_level=None)  # autocommit; explicit BEGINs
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"cannot open the state: {exc}", source=str(path)) from exc
+        try:
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints
             self._db.execute("PRAGMA busy_timeout=5000")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StateError(f"cannot open the state: {exc}", source=str(path)) from exc
+        except BaseException as exc:
+            self._db.close()  # a refused state must not keep the file open (nor its WAL)
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StateError(f"cannot open the state: {exc}", source=str(path)) from exc
+            raise
 
     def _migrate(self) -> None:
         self._db.executescript(_SCHEMA)  # idempotent; executescript commits on its own
@@ -231,8 +237,15 @@ class State:
             )  # fmt: skip
 
     def store_record(self, url: str, *, record_id: str, date: dt.date, sha256: str, json_line: str) -> str:
-        """Keep the latest version of a record; return 'new', 'changed' or 'unchanged'."""
+        """Keep the latest version of a record; return 'new', 'changed' or 'unchanged'.
+
+        One page, one record: when the page's id settled differently this time (its language or
+        canonical URL), the record it gave before is dropped, so the dataset never holds both.
+        """
         with self._transaction():
+            before = self._db.execute("SELECT record_id FROM urls WHERE url = ?", (url,)).fetchone()
+            if before is not None and before["record_id"] not in (None, record_id):
+                self._db.execute("DELETE FROM records WHERE id = ? AND url = ?", (before["record_id"], url))
             row = self._db.execute(
                 "SELECT sha256, change, published FROM records WHERE id = ?", (record_id,)
             ).fetchone()
