@@ -86,19 +86,26 @@ def test_publish_writes_run_file_and_sorted_dataset(tmp_path: Path) -> None:
 
 
 def test_adopt_reads_a_foreign_dataset_once(tmp_path: Path) -> None:
-    """A dataset file the state did not write is read back (bad lines skipped); ours is not reread."""
+    """A dataset file the state did not write is read back (bad lines skipped, each with a reject
+    line naming it); ours is not reread."""
     folder = OutputFolder(tmp_path)
     lines = [
         json.dumps(record("1", "2024-01-01", "x")),
         "{broken",
+        json.dumps({**record("3", "2024-01-03", "z"), "provenance": "not a dict"}),
+        "[1, 2]",
         json.dumps(record("2", "2024-01-02", "y")),
     ]
     folder.dataset.write_text("\n".join(lines) + "\n")
-    with State(folder.state_path) as state:
+    with folder.locked(), State(folder.state_path) as state:
         assert folder.adopt_dataset(state) == 2
         folder.publish(state, "r1")
         assert folder.adopt_dataset(state) == 0
         assert list(state.iter_unpublished()) == []
+    rejects = [json.loads(line) for line in folder.rejects.read_text().splitlines()]
+    assert [(r["url"], r["kind"]) for r in rejects] == [
+        (f"{folder.dataset}:{n}", "DatasetError") for n in (2, 3, 4)]  # fmt: skip
+    assert "AttributeError" in rejects[1]["reason"]
 
 
 def test_lock_names_its_holder_and_a_stale_lock_is_taken_over(

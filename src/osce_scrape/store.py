@@ -123,20 +123,21 @@ class OutputFolder:
         return adopted
 
     def _dataset_rows(self) -> Iterator[tuple[str, str, str, str, str]]:
+        """(id, url, date, sha256, line) of each readable line; an unreadable one is skipped with a
+        warning and a reject line naming it (the rewritten dataset will not hold it)."""
         # Streamed: the dataset may be larger than we want to hold in memory.
         with self.dataset.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, 1):
                 try:
                     data = json.loads(line)
-                    yield (
-                        data["id"],
-                        data["url"],
-                        data["date"],
-                        record_sha256(data),
-                        line.rstrip("\n"),
-                    )
-                except (ValueError, KeyError, TypeError) as exc:
-                    log.warning("%s:%d: skipped an unreadable line (%s)", self.dataset, number, exc)
+                    row = (str(data["id"]), str(data["url"]), str(data["date"]), record_sha256(data))
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:  # not JSON; no dict
+                    where = f"{self.dataset}:{number}"
+                    log.warning("%s: skipped an unreadable line (%r)", where, exc)
+                    reason = f"unreadable dataset line, dropped ({type(exc).__name__}: {exc})"
+                    self.reject(where, reason, "DatasetError", dt.datetime.now(dt.UTC))
+                    continue
+                yield (*row, line.rstrip("\n"))
 
     def _signature(self) -> str:
         info = self.dataset.stat()
