@@ -52,6 +52,8 @@ _DASH = r"(?:-{1,2}|–|—|―)"
 DATELINE = re.compile(
     rf"^{_PLACE},?\s+(?P<date>{DAY_MONTH_YEAR}|{YEAR_MONTH_DAY}|\d{{1,2}}\.?\s+{_WORD})\s*(?:\(OSCE\))?\s*{_DASH}",
 )
+# Date first, then the place: "12 November 2015, VIENNA –".
+DATELINE_DATE_FIRST = re.compile(rf"^(?P<date>{DAY_MONTH_YEAR}),\s+{_PLACE}\s*{_DASH}\s")
 # A dateline without a date: "VIENNA- The Representative..." (capitals only, or it is a sentence).
 DATELINE_NO_DATE = re.compile(rf"^(?P<place>[^\W\d_][^\W\d_ ./'’-]*(?:[ /]+[^\W\d_./'’-]+)*)\s*{_DASH}\s+\S")
 # Places first, then a dash, then the date: "TIRANA / BRUSSELS / GENEVA – 6 October 2020."
@@ -119,7 +121,7 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 def find_dateline(paragraph: str, language: str | None = None) -> Dateline | None:
     """The dateline a body paragraph opens with, if any."""
     head = paragraph[:200]
-    for pattern in (DATELINE, DATELINE_DATE_AFTER):
+    for pattern in (DATELINE, DATELINE_DATE_AFTER, DATELINE_DATE_FIRST):
         match = pattern.match(head)
         if match and _is_place(match["place"]) and _month_word(match["date"], language):
             return Dateline(place=_clean_place(match["place"]), date=parse_date(match["date"], language))

@@ -133,10 +133,15 @@ def _is_header_line(block: Block, result: Roles, language: str | None) -> bool:
     return False
 
 
+def furniture_line(line: str, tag: str) -> bool:
+    """A line of page furniture; download lines only outside lists (a list of reports is content)."""
+    return bool(sel.FURNITURE_LINES.match(line) or (tag != "li" and sel.DOWNLOAD_LINES.match(line)))
+
+
 def _is_furniture(block: Block, title: str | None) -> bool:
     text = block.text
     lines = block.lines()
-    furniture = sum(1 for line in lines if sel.FURNITURE_LINES.match(line))
+    furniture = sum(1 for line in lines if furniture_line(line, block.tag))
     if furniture == len(lines):
         return True
     # An address box: a few short lines, half of them phone, fax or e-mail lines.
@@ -146,7 +151,12 @@ def _is_furniture(block: Block, title: str | None) -> bool:
         return True
     if title and text == title:
         return True
-    return len(text) <= FURNITURE_MAX_CHARS and block.link_density >= FURNITURE_LINK_DENSITY
+    # "Read more", "Download": a short block that is a link; a list's items are the article's own links.
+    return (
+        block.tag != "li"
+        and len(text) <= FURNITURE_MAX_CHARS
+        and block.link_density >= FURNITURE_LINK_DENSITY
+    )
 
 
 # --- fields --------------------------------------------------------------------------------------------
@@ -162,10 +172,10 @@ def extract_content_type(page: PageBlocks, roles: Roles, meta: Metadata) -> Foun
 def extract_body(page: PageBlocks, roles: Roles) -> list[str]:
     """The article's paragraphs: body blocks, split where the page left a blank line (<br><br>)."""
     paragraphs: list[str] = []
-    for text in _body_texts(page, roles):
+    for text, tag in _body_texts(page, roles):
         for part in text.split("\n\n"):
             # A page-furniture line inside a paragraph ("Last updated: …" under a <br>) is dropped.
-            lines = [line for line in part.split("\n") if not sel.FURNITURE_LINES.match(line.strip())]
+            lines = [line for line in part.split("\n") if not furniture_line(line.strip(), tag)]
             text = " ".join(" ".join(lines).split())
             if len(lines) < len(part.split("\n")) and len(text) <= BOX_TITLE_MAX_CHARS and "." not in text:
                 continue  # what is left of a download or share box is its title ("Report")
@@ -174,17 +184,17 @@ def extract_body(page: PageBlocks, roles: Roles) -> list[str]:
     return paragraphs
 
 
-def _body_texts(page: PageBlocks, roles: Roles) -> list[str]:
-    """The body blocks' texts, the cells of one table row joined into one line ("Ministers 14")."""
-    texts: list[str] = []
+def _body_texts(page: PageBlocks, roles: Roles) -> list[tuple[str, str]]:
+    """The body blocks' texts and tags, the cells of one table row joined into one line ("Ministers 14")."""
+    texts: list[tuple[str, str]] = []
     previous_row: int | None = None
     for i in roles.indexes("body"):
         block = page.blocks[i]
         row = block.parent if block.tag in {"td", "th"} else None
         if row is not None and row == previous_row:
-            texts[-1] += " " + block.text
+            texts[-1] = (f"{texts[-1][0]} {block.text}", block.tag)
         else:
-            texts.append(block.text)
+            texts.append((block.text, block.tag))
         previous_row = row
     return texts
 

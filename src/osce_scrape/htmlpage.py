@@ -25,6 +25,7 @@ SKIP_TAGS = frozenset(
     {"-comment", "script", "style", "noscript", "template", "head", "title", "meta", "link"}
 )
 LABEL_HOLDERS = frozenset({"aside", "form", "section"})  # chrome-looking elements that may hold metadata
+INTRO_MIN_CHARS = 20  # a paragraph introducing a list of links in the article ("The report:" is too short)
 LINK_MENU_MIN_LINKS = 4  # a list of fewer links is more likely a sentence's references than a menu
 LINK_MENU_DENSITY = 0.75  # share of a block's text inside links above which it is a menu
 MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragraph
@@ -64,8 +65,11 @@ def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> tuple[Lexbo
     return title, removed
 
 
-def prune_link_lists(root: LexborNode, keep: set[int], removed: dict[str, int]) -> None:
-    """Remove unmarked menus: lists and boxes that are mostly links, unless they hold metadata labels."""
+def prune_link_lists(
+    root: LexborNode, keep: set[int], removed: dict[str, int], article: LexborNode | None = None
+) -> None:
+    """Remove unmarked menus: lists and boxes that are mostly links, unless they hold metadata labels or
+    are the article's own list, introduced by its text ("The full report is available here:")."""
     menus: list[LexborNode] = []
     menu_ids: set[int] = set()
     for node in root.css("ul, ol, div, section, table, dl, p"):  # document order: outer before inner
@@ -77,9 +81,19 @@ def prune_link_lists(root: LexborNode, keep: set[int], removed: dict[str, int]) 
         chars = len(node.text(strip=True))
         link_chars = sum(len(a.text(strip=True)) for a in links)
         if chars and link_chars / chars >= LINK_MENU_DENSITY and not _labelled(node):
+            if article is not None and _introduced(node) and _has_ancestor_in(node, {article.mem_id}):
+                continue
             menus.append(node)
             menu_ids.add(node.mem_id)
     _remove(menus, "link-density", removed)
+
+
+def _introduced(node: LexborNode) -> bool:
+    """A list right after a paragraph of text (the article introducing it), not after a heading or box."""
+    previous = node.prev
+    while previous is not None and not previous.is_element_node:
+        previous = previous.prev
+    return previous is not None and previous.tag == "p" and len(previous.text(strip=True)) >= INTRO_MIN_CHARS
 
 
 def _holds_labels(node: LexborNode, *, any_tag: bool = False) -> bool:
@@ -293,7 +307,7 @@ def page_blocks(tree: LexborHTMLParser, hint: str | None = None) -> PageBlocks:
     body = tree.body
     if body is None:
         return PageBlocks(blocks=[], removed=removed)
-    prune_link_lists(body, keep, removed)
+    prune_link_lists(body, keep, removed, container)
     blocks = linearise(body, container)
     title = " ".join(title_node.text().split()) if title_node is not None else None
     title_id = title_node.mem_id if title_node is not None else None

@@ -13,6 +13,12 @@ from selectolax.lexbor import LexborHTMLParser
 from osce_scrape import selectors as sel
 from osce_scrape.blocks import collapse
 
+SAVED_HEADER_CHARS = 4096
+_SAVED_FROM = re.compile(
+    r"<!--\s*saved from url=\(\d+\)(?P<url>https?://\S+?)\s*-->|^WARC-Target-URI:\s*<?(?P<warc>https?://\S+?)>?\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
 
 @dataclass
 class HeadMeta:
@@ -20,6 +26,7 @@ class HeadMeta:
 
     canonical: str | None = None
     og_url: str | None = None
+    shortlink: str | None = None
     html_lang: str | None = None
     og_title: str | None = None
     title_tag: str | None = None
@@ -37,10 +44,10 @@ def read_head(tree: LexborHTMLParser, base_url: str | None) -> HeadMeta:
         meta.html_lang = (
             html.attributes.get("lang") or html.attributes.get("xml:lang") or ""
         ).strip() or None
-    if (node := tree.css_first('link[rel="canonical"]')) is not None:
-        meta.canonical = _if_absolute(_absolute(node.attributes.get("href"), base_url))
+    meta.canonical = _web_url(_link_href(tree, "canonical"), base_url)
     tags = _meta_tags(tree)
-    meta.og_url = _if_absolute(_absolute(tags.get(("property", "og:url")), base_url))
+    meta.og_url = _web_url(tags.get(("property", "og:url")), base_url)
+    meta.shortlink = _web_url(_link_href(tree, "shortlink"), base_url)
     meta.og_title = tags.get(("property", "og:title"))
     if (node := tree.css_first("title")) is not None:
         meta.title_tag = collapse(node.text()) or None
@@ -49,10 +56,11 @@ def read_head(tree: LexborHTMLParser, base_url: str | None) -> HeadMeta:
             meta.published.append((f"meta:{name}", value))
     if value := _json_ld_published(tree):
         meta.published.insert(_json_ld_rank(meta.published), ("json-ld:datePublished", value))
-    page_url = meta.canonical or meta.og_url or base_url
+    page_url = meta.canonical or meta.og_url or meta.shortlink or base_url
     for node in tree.css("link[rel=alternate][hreflang]"):
         lang = (node.attributes.get("hreflang") or "").strip().lower()
         href = _if_absolute(_absolute(node.attributes.get("href"), page_url))
+        href = _unsaved(href) if href else None
         if lang and href and lang != "x-default":
             meta.alternates.setdefault(lang, href)
     return meta
@@ -99,6 +107,30 @@ def _find_key(data: object, key: str, depth: int = 0) -> str | None:
             if found := _find_key(item, key, depth + 1):
                 return found
     return None
+
+
+def saved_copy_url(text: str) -> str | None:
+    """The URL a saved copy names at its top: a browser's `<!-- saved from url=(0047)https://… -->`, or
+    the `WARC-Target-URI:` of a WARC record saved with its headers."""
+    match = _SAVED_FROM.search(text[:SAVED_HEADER_CHARS])
+    return unwrap_url(match["url"] or match["warc"]) if match else None
+
+
+def _link_href(tree: LexborHTMLParser, rel: str) -> str | None:
+    node = tree.css_first(f'link[rel="{rel}"]')
+    return node.attributes.get("href") if node is not None else None
+
+
+def _web_url(href: str | None, base: str | None) -> str | None:
+    """An absolute http(s) URL, or None: a canonical that a saver (wget) rewrote into a local file names
+    the copy, not the page."""
+    url = _if_absolute(_absolute(href, base))
+    return _unsaved(url) if url and not url.lower().startswith("file:") else None
+
+
+def _unsaved(url: str) -> str:
+    """wget's ".html" taken off a node URL of the site (its node URLs never end so)."""
+    return match[1] if (match := sel.SAVED_NODE_URL.match(url)) else url
 
 
 def _absolute(href: str | None, base: str | None) -> str | None:

@@ -32,10 +32,11 @@ from osce_scrape.htmlpage import page_blocks, parse_html
 from osce_scrape.language import declared_language, settle_language
 from osce_scrape.metadata import read_metadata
 from osce_scrape.models import PressRelease, Provenance
-from osce_scrape.pagehead import HeadMeta, read_head
+from osce_scrape.pagehead import HeadMeta, read_head, saved_copy_url
 from osce_scrape.textpage import headline_index, split_leading_lines, text_blocks
 
 PARSER_VERSION = "1.0.0"
+_FEED_ROOT = re.compile(r"^\ufeff?\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:RDF)\b", re.DOTALL)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:-|–|—|\||::|»)\s+")
 LISTING_MIN_TEASERS = 3  # a page of teasers and no dated article is a listing or a landing page
 
@@ -48,6 +49,10 @@ def parse_page(html: str | bytes, url: str | None = None, *, encoding: str | Non
     ParseError for a press release that cannot be read or validated.
     """
     text = html if isinstance(html, str) else decode_html(html, encoding)[0]
+    if url is None or url.lower().startswith("file:"):  # a saved copy may say where it came from
+        url = saved_copy_url(text) or url
+    if _FEED_ROOT.match(text):
+        raise NotAPressRelease("an RSS or Atom feed, not a page", source=url)
     tree = parse_html(text)
     head = read_head(tree, url)
     hint = sel.SITE_NAME_SUFFIX.sub("", head.og_title or head.title_tag or "").strip() or None
@@ -102,8 +107,17 @@ def parse_text(text: str | bytes, url: str | None = None) -> PressRelease:
 
 
 def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRelease:
-    source = head.canonical or head.og_url or fetched_url
-    url = Found(source, "canonical" if head.canonical else "og:url" if head.og_url else "given")
+    source = head.canonical or head.og_url or head.shortlink or fetched_url
+    rule = (
+        "canonical"
+        if head.canonical
+        else "og:url"
+        if head.og_url
+        else "shortlink"
+        if head.shortlink
+        else "given"
+    )
+    url = Found(source, rule)
     if url.value is None:
         raise ParseError("the page names no URL (no canonical link or og:url) and none was given")
     language = declared_language(head.html_lang, url.value)

@@ -149,14 +149,13 @@ _FURNITURE = (
     r"share( this( page| article)?)?:?.{0,60}"
     r"\b(facebook|twitter|linkedin|e-?mail|whatsapp|telegram)\b.{0,60}",
     r"(photo|photos|photo credit|credit|image)s?:\s.{1,80}",  # photo credits
-    r"download( the)?( full)?( text| statement| report| document| pdf)?\b.{0,60}",  # download boxes
-    r".{0,80}\((pdf|docx?|xlsx?)[^)]{0,30}\)",  # "Statement (PDF, 120 KB)"
     r".{0,80}\b(view|switch to) (the )?(non-amp|full|mobile|desktop) (version|site)\b.{0,80}",  # AMP pages
     r"source url( \(retrieved on[^)]*\))?:.{0,200}|links:.{0,20}",  # print-friendly pages
     r"[\w./-]{0,200}\.(jpe?g|png|gif|webp|pdf)",  # an image's or file's path shown as text
     r"(this (web)?site|we) uses? cookies.{0,300}",  # cookie notices without classes
     r"[‹«<]?\s*(previous|next)( press release| article| item| story| news)?\s*:.{0,250}",  # prev/next links
     r"(tags|keywords|related countries|related topics|related structures)\s*:.{0,300}",  # tag lines
+    r"(last )?updated( on)?:?\s+[\w ,./-]{6,40}?\d{4}\.?",  # "Updated on 18 November 2015"
     r"(share|print|e-?mail) this (page|article|story|press release)",
     r"((facebook|twitter|x|linkedin|whatsapp|telegram|vk|reddit|e-?mail|youtube|instagram)\s*[|·•,/]?\s*){2,}",
     r"\(?(photo:\s*)?osce/[^\W\d_][\w .'’-]{1,40}\)?",  # photo credits: "OSCE/Slavka Jureta"
@@ -165,6 +164,12 @@ _FURNITURE = (
     r".{0,200}\bcookies?\b.{0,100}\b(accept|consent|privacy)\b.{0,100}",
 )
 FURNITURE_LINES = re.compile("^(" + "|".join(_FURNITURE) + ")$", re.IGNORECASE)
+# Download boxes; in a list that the text introduces, the same lines are the article's own links.
+DOWNLOAD_LINES = re.compile(
+    r"^(download( the)?( full)?( text| statement| report| document| pdf)?\b.{0,60}"
+    r"|.{0,80}\((pdf|docx?|xlsx?)[^)]{0,30}\))$",  # "Statement (PDF, 120 KB)"
+    re.IGNORECASE,
+)
 BYLINE = re.compile(r"^by\s+[^\W\d_][\w.'’-]+(\s+[^\W\d_][\w.'’-]+){0,3}(,.{0,100})?$", re.IGNORECASE)
 PHOTO_CAPTION_TAIL = re.compile(r"photo details\s*$", re.IGNORECASE)  # Newsroom-era image captions
 
@@ -191,6 +196,8 @@ MENU_LABELS = frozenset(
 # Item URLs are /{structure-slug}/{node id} or /node/{id}, optionally after a language prefix.
 NODE_ID_IN_PATH = re.compile(r"/(\d{3,9})/?$")
 LANGUAGE_PREFIX = re.compile(r"^/([a-z]{2})(?:/|$)")
+# A node URL of the site as wget saves it ("…/secretariat/51410.html"); the site's own never ends so.
+SAVED_NODE_URL = re.compile(r"^(https?://(?:[\w-]+\.)*osce\.org/(?:[^?#]*/)?\d+)\.html?$", re.IGNORECASE)
 SITE_NAME = "OSCE"
 # The site's name, in a logo's <h1>, never a headline.
 SITE_NAMES = frozenset(
