@@ -137,6 +137,14 @@ def find_container(
     return None, None
 
 
+def _around(container: LexborNode, title: LexborNode) -> LexborNode:
+    """The nearest element holding both the headline and a container beside it (a body-only div.content
+    next to its contacts box), unless that is the whole page."""
+    title_ids = _ancestor_ids(title)
+    common = next((node for node in _ancestors(container) if node.mem_id in title_ids), None)
+    return container if common is None or common.tag in {"body", "html"} else common
+
+
 def _contains(node: LexborNode, node_id: int) -> bool:
     return any(h1.mem_id == node_id for h1 in node.css("h1"))
 
@@ -303,6 +311,13 @@ def page_blocks(tree: LexborHTMLParser, hint: str | None = None) -> PageBlocks:
     site's name), and linearise what is left of the body."""
     title_node, removed = strip_chrome(tree, hint)
     container, container_rule = find_container(tree, title_node)
+    if (
+        container is not None
+        and title_node is not None
+        and container_rule not in sel.BODY_PANES
+        and not _contains(container, title_node.mem_id)
+    ):
+        container, container_rule = _around(container, title_node), f"{container_rule}+headline"
     keep = _ancestor_ids(title_node) | (_ancestor_ids(container) if container is not None else set())
     body = tree.body
     if body is None:

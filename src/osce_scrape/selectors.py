@@ -49,6 +49,10 @@ ARTICLE_CONTAINERS = (
     "div.content",
 )
 
+# Containers that hold the body alone by design (Drupal 7 panels: the headline, date and description sit
+# in panes of their own beside them); another container that misses the headline is widened to it.
+BODY_PANES = frozenset({"div.node-content", "div.content--content"})
+
 # --- title ---------------------------------------------------------------------------------------------
 TITLE_SELECTORS = (
     "div.content--header h1",  # Drupal 7 panels layout
