@@ -143,6 +143,7 @@ END_OF_ARTICLE_HEADINGS = frozenset(
 # Lines of page furniture inside the article (whole lines, case-insensitive).
 _FURNITURE = (
     r"share|print|tweet|e-?mail this( page)?|back to top|top|read more|more|photo details|yes|no|english",
+    r"((print|share|tweet|e-?mail)\s*){2,}",  # "Print Share" of a text rendering
     # "Share" and "Print" on translated pages
     r"поделиться|поділитися|teilen|partager|distribuie|podeli|podijeli|shpërndaj|compartir|condividi"
     r"|udostępnij|paylaş|бөлісу|бөлүшүү|ulashish|გაზიარება|կիսվել|печать|друк|drucken|imprimer|imprimare"

@@ -13,6 +13,7 @@ from dataclasses import replace
 from osce_scrape import selectors as sel
 from osce_scrape.blocks import Block, PageBlocks, collapse
 from osce_scrape.dates import find_dateline, is_date_only
+from osce_scrape.renderings import as_snapshot_lines
 
 HEADLINE_LOOKAHEAD = 12  # blocks searched for a headline that no element marks
 MAX_HEADLINE_CHARS = 300
@@ -23,7 +24,7 @@ _LONE_DASH = re.compile(r"^\s*[-•·*]\s*$")
 
 def text_blocks(text: str) -> PageBlocks:
     """Blocks of a text snapshot: lines are paragraphs, "- " lines list items, leading menus dropped."""
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = as_snapshot_lines(text)
     start = _end_of_menus(lines)
     blocks: list[Block] = []
     group = 0
@@ -53,7 +54,7 @@ def _end_of_menus(lines: list[str]) -> int:
             after_lone_dash, last_menu = False, index
             continue
         item = _ITEM.match(line)
-        if item and not sel.LABEL_LINE.match(item["text"]):
+        if (item and not sel.LABEL_LINE.match(item["text"])) or _page_furniture(line):
             last_menu = index
         elif line.strip():
             # The first plain line after the menus, or a label item: the page proper starts here.
@@ -61,6 +62,11 @@ def _end_of_menus(lines: list[str]) -> int:
                 break
             return 0
     return last_menu + 1
+
+
+def _page_furniture(line: str) -> bool:
+    text = line.strip()
+    return bool(text) and (bool(sel.FURNITURE_LINES.match(text)) or text.casefold() in sel.SITE_NAMES)
 
 
 def split_leading_lines(blocks: list[Block]) -> list[Block]:
