@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from osce_scrape.card import write_card
+from osce_scrape.card import read_rejects, read_runs, write_card
 from osce_scrape.cli import cli
 from osce_scrape.errors import DatasetError
 from osce_scrape.reader import load
@@ -88,6 +88,15 @@ def test_dataset_md_states_the_facts(output_folder: Path) -> None:
     assert "| NotAPressRelease | 2 |" in card
     assert manifest["files"]["rejects.jsonl"]["sha256"] in card
     assert "| FAROB, Tajikistan | 1 |" in card
+
+
+def test_rejects_and_run_files_that_are_no_objects_are_counted_not_fatal(tmp_path: Path) -> None:
+    """A rejects line or a run file holding JSON that is no object ([1], "x") is unreadable, no crash."""
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "rejects.jsonl").write_text('{"kind": "ParseError", "reason": "r"}\n[1]\n"x"\n{bad\n')
+    (tmp_path / "runs" / "20261128T045704Z.json").write_text("[1, 2]")
+    assert read_rejects(tmp_path / "rejects.jsonl")["by_kind"] == {"unreadable": 3, "ParseError": 1}
+    assert read_runs(tmp_path / "runs") == []
 
 
 def test_card_needs_a_dataset(tmp_path: Path) -> None:

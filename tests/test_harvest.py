@@ -318,6 +318,20 @@ def test_data_card_after_a_changing_run_only(tmp_path: Path) -> None:
     assert not (tmp_path / "plain" / "DATASET.md").exists()
 
 
+def test_a_card_that_fails_never_crashes_a_published_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A card step that breaks (any error) is logged; the run returns its stats with the dataset published."""
+
+    def broken(out_dir: Path) -> None:
+        raise KeyError("a card bug")
+
+    monkeypatch.setattr("osce_scrape.card.write_card", broken)
+    stats = crawl(FakeSite.make(3, TODAY), tmp_path)
+    assert (stats.new, stats.card) == (3, False)
+    assert len(dataset(tmp_path)) == 3
+
+
 def test_empty_or_non_html_pages_are_errors_retried_next_run(tmp_path: Path) -> None:
     """An empty 200 and a 200 PDF are UnexpectedContent errors (reason given), left `error` in the
     state, so the next run fetches them again and gets the records."""

@@ -80,7 +80,9 @@ def read_rejects(path: Path) -> dict[str, Any]:
                 try:
                     item = json.loads(line)
                 except json.JSONDecodeError:
-                    log.warning("%s:%d is not JSON; counted as 'unreadable'", path, number)
+                    item = None
+                if not isinstance(item, dict):  # not JSON, or JSON that is no object ([1], "x")
+                    log.warning("%s:%d is no JSON object; counted as 'unreadable'", path, number)
                     item = {"kind": "unreadable", "reason": "unreadable line in rejects.jsonl"}
                 kinds[str(item.get("kind") or item.get("error") or "unknown")] += 1
                 reasons[str(item.get("reason") or "unknown")] += 1
@@ -97,8 +99,11 @@ def read_runs(runs_dir: Path) -> list[dict[str, Any]]:
     for path in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
         try:
             stats = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON
             log.warning("skipping unreadable run file %s: %s", path, exc)
+            continue
+        if not isinstance(stats, dict):
+            log.warning("skipping run file %s: no JSON object", path)
             continue
         name = str(stats.get("run") or path.stem)
         entry: dict[str, Any] = {"run": name, "started_at": _run_time(name)}

@@ -153,6 +153,9 @@ def _write_card(out: OutputFolder) -> bool:
     except DatasetError as exc:
         log.warning("data card not written: %s", exc)
         return False
+    except Exception:  # the run has published: a card bug or a full disk must not turn it into a crash
+        log.exception("data card not written")
+        return False
     return True
 
 
