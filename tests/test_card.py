@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from osce_scrape.card import read_rejects, read_runs, write_card
+from osce_scrape.card import hash_files, read_rejects, read_runs, write_card
 from osce_scrape.cli import cli
 from osce_scrape.errors import DatasetError
 from osce_scrape.reader import load
@@ -74,9 +75,38 @@ def test_manifest_rejects_harvests_and_hashes(output_folder: Path) -> None:
         "runs/20261128T045704Z.jsonl",
     }
     data = (output_folder / "press_releases.jsonl").read_bytes()
-    assert files["press_releases.jsonl"] == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    mtime = (output_folder / "press_releases.jsonl").stat().st_mtime_ns
+    assert files["press_releases.jsonl"] == {
+        "bytes": len(data), "mtime_ns": mtime, "sha256": hashlib.sha256(data).hexdigest()}  # fmt: skip
     on_disk = json.loads((output_folder / "manifest.json").read_text("utf-8"))
     assert on_disk["files"] == files and on_disk["records"] == 239
+
+
+def test_unchanged_files_keep_their_hash_unread(tmp_path: Path) -> None:
+    """A file of the same size and mtime_ns as in the last manifest keeps its sha256 (not re-read); a
+    touched one is hashed again."""
+    (tmp_path / "archive").mkdir()
+    warc = tmp_path / "archive" / "20261128T045704Z.warc.gz"
+    warc.write_bytes(b"a" * 1000)
+    first = hash_files(tmp_path)["archive/20261128T045704Z.warc.gz"]
+    stamp = warc.stat().st_mtime_ns
+    warc.write_bytes(b"b" * 1000)  # same size; mtime put back: only a re-read could tell
+    os.utime(warc, ns=(stamp, stamp))
+    previous = {"archive/20261128T045704Z.warc.gz": first}
+    assert hash_files(tmp_path, previous)["archive/20261128T045704Z.warc.gz"]["sha256"] == first["sha256"]
+    os.utime(warc, ns=(stamp + 1, stamp + 1))
+    again = hash_files(tmp_path, previous)["archive/20261128T045704Z.warc.gz"]
+    assert again["sha256"] == hashlib.sha256(b"b" * 1000).hexdigest()
+
+
+def test_a_second_card_reuses_the_manifest_hashes(output_folder: Path) -> None:
+    """write_card reads the previous manifest.json: an unchanged file's recorded sha256 is reused."""
+    write_card(output_folder)
+    manifest_path = output_folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    manifest["files"]["rejects.jsonl"]["sha256"] = "0" * 64  # what only reuse can give back
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
+    assert write_card(output_folder)["files"]["rejects.jsonl"]["sha256"] == "0" * 64
 
 
 def test_dataset_md_states_the_facts(output_folder: Path) -> None:

@@ -64,7 +64,7 @@ def build_manifest(out_dir: Path) -> dict[str, Any]:
         **collect(load(dataset)).as_dict(),
         "rejects": read_rejects(out_dir / REJECTS_FILE),
         "harvests": read_runs(out_dir / RUNS_DIR),
-        "files": hash_files(out_dir),
+        "files": hash_files(out_dir, previous_files(out_dir)),
     }
 
 
@@ -121,15 +121,41 @@ def _run_time(name: str) -> str | None:
         return None
 
 
-def hash_files(out_dir: Path) -> dict[str, dict[str, Any]]:
-    """{relative path: {"bytes", "sha256"}} of every file under `out_dir` but the card's own."""
+def hash_files(out_dir: Path, previous: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """{relative path: {"bytes", "mtime_ns", "sha256"}} of every file under `out_dir` but the card's own.
+
+    A file whose size and mtime_ns are those `previous` (the last manifest's "files") holds keeps its
+    sha256 unread: a long-lived folder's archive/ runs to gigabytes and only its newest WARC changes.
+    """
     files: dict[str, dict[str, Any]] = {}
     for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
         relative = path.relative_to(out_dir).as_posix()
         if relative in {CARD_FILE, MANIFEST_FILE} or _transient(path):
             continue
-        files[relative] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        info = path.stat()
+        entry: dict[str, Any] = {"bytes": info.st_size, "mtime_ns": info.st_mtime_ns}
+        known = (previous or {}).get(relative)
+        if isinstance(known, dict) and {k: known.get(k) for k in entry} == entry and _is_sha256(known):
+            entry["sha256"] = known["sha256"]
+        else:
+            entry["sha256"] = sha256_file(path)
+        files[relative] = entry
     return files
+
+
+def previous_files(out_dir: Path) -> dict[str, Any]:
+    """The "files" of the manifest already in `out_dir` (empty when there is none, or it is unreadable)."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    return files if isinstance(files, dict) else {}
+
+
+def _is_sha256(entry: dict[str, Any]) -> bool:
+    digest = entry.get("sha256")
+    return isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
 
 
 def _transient(path: Path) -> bool:
