@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from osce_scrape import pipeline
 from osce_scrape.archive import (
@@ -122,6 +124,29 @@ def test_truncated_file_yields_only_whole_records(tmp_path: Path) -> None:
         assert got == bodies[: len(got)], cut
         counts.add(len(got))
     assert counts == {0, 1, 2, 3}
+
+
+def _foreign_warc(path: Path, records: list[tuple[str, str, str]]) -> None:
+    """A WARC as another tool may write it: (status line, WARC-Date, body) per response record."""
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for status, date, body in records:
+            http = StatusAndHeaders(status, [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                "http://site.test/p", "response", payload=io.BytesIO(body.encode()), length=len(body),
+                http_headers=http, warc_headers_dict={"WARC-Date": date}))  # fmt: skip
+
+
+def test_foreign_records_are_skipped_and_reading_goes_on(tmp_path: Path) -> None:
+    """A status that is no number or a WARC-Date that is no date is skipped with a warning; the records
+    after it are read; a zoneless WARC-Date is taken as UTC."""
+    path = tmp_path / "other.warc.gz"
+    _foreign_warc(path, [("abc Weird", "2024-05-01T12:00:00Z", "bad status"),
+                         ("200 OK", "yesterday", "bad date"),
+                         ("200 OK", "2024-05-01T12:00:00", "fine")])  # fmt: skip
+    [response] = list(iter_warc_responses(path))
+    assert (response.content, response.status) == (b"fine", 200)
+    assert response.fetched_at == datetime(2024, 5, 1, 12, tzinfo=UTC)
 
 
 def test_folder_reader_reads_warcs_in_name_order(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -38,6 +39,9 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 # ~0.2 ms for files about 10% larger (measured in benchmarks/bench_crawl.py's profile of a mirror crawl).
 GZIP_LEVEL = 1
 _DROPPED_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+# How warcio reports a file cut short or damaged: the reader keeps the records before it. (A header
+# block cut before WARC-Target-URI makes warcio call None.startswith: an AttributeError.)
+_TORN = (ArchiveLoadFailed, EOFError, zlib.error, ValueError, AttributeError)
 
 
 def run_timestamp(now: datetime | None = None) -> str:
@@ -183,37 +187,55 @@ def _read_file(file: Path) -> Iterator[ArchivedResponse]:
         while True:
             try:
                 record = next(records)
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                payload = record.raw_stream.read()
             except StopIteration:
                 return
-            except Exception as exc:  # warcio reports torn input in assorted ways
+            except _TORN as exc:  # warcio reports torn input in these ways
                 log.warning("%s: unreadable from here on (%r); kept the records before", file, exc)
                 return
-            if record.rec_type != "response" or record.http_headers is None:
+            try:
+                response = _whole_response(record, payload)
+            except _ForeignRecord as exc:  # another tool's WARC: skip what we cannot read, go on
+                log.warning("%s: skipped a response record: %s", file, exc)
                 continue
-            response = _whole_response(record)
             if response is None:
                 log.warning("%s: a torn record at the end (killed run?), dropped", file)
                 return
             yield response
 
 
-def _whole_response(record: Any) -> ArchivedResponse | None:
+class _ForeignRecord(Exception):
+    """A whole response record we cannot use: no URL, a status or a WARC-Date we cannot read."""
+
+
+def _whole_response(record: Any, payload: bytes) -> ArchivedResponse | None:
     """The response, or None when its payload is shorter than declared or fails its digest."""
-    payload = record.raw_stream.read()
     declared = record.http_headers.get_header("Content-Length")
-    if declared is not None and declared.isdigit() and int(declared) != len(payload):
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) != len(payload):
         return None
     digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
     sha1 = base64.b32encode(hashlib.sha1(payload).digest()).decode()
     if digest.startswith("sha1:") and digest[5:] != sha1:
         return None
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    status = record.http_headers.get_statuscode()
     date = record.rec_headers.get_header("WARC-Date") or ""
+    try:
+        fetched_at = datetime.fromisoformat(date.replace("Z", "+00:00"))
+        code = int(status)
+    except (TypeError, ValueError) as exc:
+        raise _ForeignRecord(f"{url}: status {status!r}, WARC-Date {date!r} ({exc})") from exc
+    if not url:
+        raise _ForeignRecord("no WARC-Target-URI")
     return ArchivedResponse(
-        url=record.rec_headers.get_header("WARC-Target-URI"),
-        status=int(record.http_headers.get_statuscode()),
+        url=url,
+        status=code,
         headers={k.lower(): v for k, v in record.http_headers.headers},
         content=payload,
-        fetched_at=datetime.fromisoformat(date.replace("Z", "+00:00")),
+        # WARC-Date is UTC (WARC 1.1, 5.4); a zoneless one must still compare with ours
+        fetched_at=fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=UTC),
     )
 
 
