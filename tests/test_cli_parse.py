@@ -53,6 +53,22 @@ def test_parse_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "nope.html" in result.output
 
 
+def test_an_unwritable_output_is_a_message_naming_it(tmp_path: Path) -> None:
+    """-o under a regular file (no folder can be made there): exit 1, "cannot write PATH", no traceback."""
+    (tmp_path / "afile").write_text("x")
+    out = tmp_path / "afile" / "records.jsonl"
+    result = CliRunner().invoke(cli, ["parse", str(_folder(tmp_path)), "-o", str(out)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert f"cannot write {out}" in result.output
+
+
+def test_parse_help_names_the_reject_fields() -> None:
+    """`parse --help` describes reject lines as they are written: path, reason and error."""
+    result = CliRunner().invoke(cli, ["parse", "--help"])
+    assert '{"path", "reason", "error"}' in result.output
+
+
 def test_schema_lists_every_field() -> None:
     """`schema` prints the record's JSON Schema with all its fields required but the defaults."""
     schema = json.loads(CliRunner().invoke(cli, ["schema"]).stdout)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import socket
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -283,6 +285,20 @@ def test_cli_mirror_port_in_use() -> None:
         result = CliRunner().invoke(cli, ["mirror", "--port", str(port), "--pages", "3"])
     assert result.exit_code == 1
     assert "mirror did not start" in result.output
+
+
+def test_cli_mirror_ctrl_c_while_starting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C before the server is up stops the command cleanly (0 requests), not an UnboundLocalError."""
+
+    @contextlib.contextmanager
+    def interrupted(*args: object, **kwargs: object) -> Iterator[None]:
+        raise KeyboardInterrupt
+        yield
+
+    monkeypatch.setattr("osce_scrape.mirror.running_mirror", interrupted)
+    result = CliRunner().invoke(cli, ["mirror", "--pages", "0"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "stopped after 0 requests" in result.output
 
 
 def test_cli_mirror_rejects_bad_fault_spec() -> None:

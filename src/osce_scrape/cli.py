@@ -26,7 +26,7 @@ from osce_scrape.cli_harvest import (
     run_crawl,
 )
 from osce_scrape.errors import DatasetError
-from osce_scrape.exit_codes import DEFAULT_DRIFT_THRESHOLD, EXIT_OK
+from osce_scrape.exit_codes import DEFAULT_DRIFT_THRESHOLD, EXIT_INCOMPLETE, EXIT_OK
 from osce_scrape.export import DEFAULT_NAMES, FORMATS, Format, export_file, write_stream
 from osce_scrape.fetch import DEFAULT_USER_AGENT, FetchConfig
 from osce_scrape.harvest import Discovery, HarvestConfig
@@ -36,9 +36,6 @@ from osce_scrape.pipeline import parse_paths
 from osce_scrape.reader import load
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_SOME_REJECTED = 1  # parse; the crawl's codes are in exit_codes.py
-EXIT_USAGE = 2
 
 
 class _JsonLogFormatter(logging.Formatter):
@@ -103,7 +100,8 @@ def parse_command(paths: tuple[Path, ...], output: str, verbose: int, quiet: boo
     WARC archives (.warc, .warc.gz, as a crawl writes to OUT/archive/) give the newest
     200 HTML response of each URL: osce-scrape parse output/archive/ re-derives the dataset.
 
-    Rejected pages go, as {"path", "reason"} lines, to OUTPUT.rejects.jsonl (stderr when OUTPUT is -).
+    Rejected pages go, as {"path", "reason", "error"} lines, to OUTPUT.rejects.jsonl (stderr when
+    OUTPUT is -).
     Exit 0 when every page parsed, 1 when some were rejected.
 
     Example: osce-scrape parse fixtures/pages -o output/fixtures.jsonl
@@ -118,10 +116,13 @@ def parse_command(paths: tuple[Path, ...], output: str, verbose: int, quiet: boo
             if out.suffix != ".jsonl"
             else out.with_suffix(".rejects.jsonl")
         )
-        with atomic_writer(out) as records, atomic_writer(rejects_path) as rejects:
-            summary = parse_paths(paths, records, rejects)
+        try:
+            with atomic_writer(out) as records, atomic_writer(rejects_path) as rejects:
+                summary = parse_paths(paths, records, rejects)
+        except OSError as exc:  # a folder that cannot be made or written, a full disk
+            raise click.ClickException(f"cannot write {out} (and {rejects_path.name}): {exc}") from exc
     click.echo(f"osce-scrape parse: {summary.line()}", err=True)
-    sys.exit(EXIT_SOME_REJECTED if summary.rejected else EXIT_OK)
+    sys.exit(EXIT_INCOMPLETE if summary.rejected else EXIT_OK)
 
 
 @cli.command("evaluate")
@@ -477,6 +478,7 @@ def mirror_command(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from exc
     site = MirrorSite(pages=pages, crawl_delay=crawl_delay, disallow=list(disallow), seed=seed)
+    server = None  # still None when Ctrl-C comes while the server starts
     try:
         with running_mirror(site, port=port, faults=faults) as server:
             served = f"{len(site.articles)} generated + {len(site.fixtures)} fixture pages"
@@ -487,7 +489,8 @@ def mirror_command(
     except RuntimeError as exc:  # the port is taken, or the server could not start
         raise click.ClickException(str(exc)) from exc
     except KeyboardInterrupt:
-        click.echo(f"osce-scrape mirror: stopped after {len(server.request_log)} requests", err=True)
+        answered = len(server.request_log) if server is not None else 0
+        click.echo(f"osce-scrape mirror: stopped after {answered} requests", err=True)
 
 
 def main() -> None:
