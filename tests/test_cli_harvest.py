@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from osce_scrape.cli import cli
-from osce_scrape.cli_harvest import check_base_url, check_languages, is_live_site
+from osce_scrape.cli_harvest import check_base_url, check_languages
 
 
 @pytest.mark.parametrize(
@@ -67,20 +67,6 @@ def test_languages_are_normalised() -> None:
 def test_base_url_loses_its_trailing_slash() -> None:
     """The base URL is kept without a trailing slash, so paths join cleanly."""
     assert check_base_url(click.Context(cli), None, "http://127.0.0.1:8080/") == "http://127.0.0.1:8080"  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("url", "live"),
-    [
-        ("https://www.osce.org", True),
-        ("https://odihr.osce.org", True),
-        ("http://127.0.0.1:1", False),
-        ("https://notosce.org", False),
-    ],
-)
-def test_is_live_site(url: str, live: bool) -> None:
-    """osce.org and its subdomains are the live site; look-alike domains are not."""
-    assert is_live_site(url) is live
 
 
 def test_help_explains_every_option() -> None:

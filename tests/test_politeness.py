@@ -17,6 +17,8 @@ from osce_scrape.politeness import (
     RobotsCache,
     RobotsPolicy,
     host_key,
+    is_allowed_host,
+    is_live_site,
     parse_retry_after,
     robots_policy_for_status,
     robots_url,
@@ -222,3 +224,46 @@ def test_retry_after_pauses_the_host() -> None:
         return clock.now
 
     assert asyncio.run(main()) == 1010.0
+
+
+BASE = "https://www.osce.org"
+
+
+@pytest.mark.parametrize(
+    ("url", "base", "allowed"),
+    [
+        ("https://www.osce.org/cio/1", BASE, True),
+        ("https://odihr.osce.org/odihr/2", BASE, True),
+        ("http://osce.org/x", BASE, True),
+        ("https://evilosce.org/x", BASE, False),
+        ("https://osce.org.evil.com/x", BASE, False),
+        ("mailto:press@osce.org", BASE, False),
+        ("ftp://www.osce.org/file", BASE, False),
+        ("http://127.0.0.1:8000/a/1", "http://127.0.0.1:8000", True),
+        ("http://127.0.0.1:8001/a/1", "http://127.0.0.1:8000", False),
+        ("http://localhost:8000/a/1", "http://127.0.0.1:8000", False),
+        ("https://www.osce.org/a/1", "http://127.0.0.1:8000", False),
+        ("http://example.com/a", "http://example.com:80", True),
+        ("http://127.0.0.1:99999/a", "http://127.0.0.1:8000", False),
+        ("http://[bad/a", BASE, False),
+        ("https://www.osce.org/a", "http://[bad", False),
+    ],
+)
+def test_is_allowed_host(url: str, base: str, allowed: bool) -> None:
+    """Live site: osce.org and its subdomains only; other bases: exactly the same host and port."""
+    assert is_allowed_host(url, base) is allowed
+
+
+@pytest.mark.parametrize(
+    ("url", "live"),
+    [
+        ("https://www.osce.org", True),
+        ("https://odihr.osce.org", True),
+        ("http://127.0.0.1:1", False),
+        ("https://notosce.org", False),
+        ("http://[bad", False),
+    ],
+)
+def test_is_live_site(url: str, live: bool) -> None:
+    """osce.org and its subdomains are the live site; look-alike domains are not."""
+    assert is_live_site(url) is live

@@ -22,7 +22,6 @@ from osce_scrape.cli_harvest import (
     check_share,
     check_since,
     check_user_agent,
-    is_live_site,
     run_crawl,
 )
 from osce_scrape.errors import DatasetError
@@ -33,6 +32,7 @@ from osce_scrape.harvest import Discovery, HarvestConfig
 from osce_scrape.models import record_schema
 from osce_scrape.output import atomic_writer
 from osce_scrape.pipeline import parse_paths
+from osce_scrape.politeness import is_live_site
 from osce_scrape.reader import load
 
 F = TypeVar("F", bound=Callable[..., Any])

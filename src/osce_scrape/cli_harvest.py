@@ -23,7 +23,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from osce_scrape.discover import LIVE_SITE_DOMAIN
 from osce_scrape.errors import OsceScrapeError, OutputError, OutputLocked
 from osce_scrape.exit_codes import (
     EXIT_DRIFT,
@@ -38,7 +37,6 @@ from osce_scrape.harvest import HarvestConfig, ProgressFn, run_harvest
 from osce_scrape.harvest_stats import RunStats
 from osce_scrape.state import StateError
 
-LIVE_BASE_URL = "https://www.osce.org"
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]{1,300}")  # what a header value may hold, without CR/LF
 
@@ -112,11 +110,6 @@ def check_languages(ctx: click.Context, param: click.Parameter, value: str) -> t
     if bad or not codes:
         raise click.BadParameter(f"want two-letter codes joined by commas (en,ru), not {value!r}")
     return tuple(dict.fromkeys(codes))
-
-
-def is_live_site(base_url: str) -> bool:
-    host = (urlsplit(base_url).hostname or "").lower()
-    return host == LIVE_SITE_DOMAIN or host.endswith("." + LIVE_SITE_DOMAIN)
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ import email.utils
 import logging
 import zlib
 from dataclasses import dataclass
-from urllib.parse import SplitResult, parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 # defuses gzip bombs.
 MAX_XML_BYTES = 50 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
-LIVE_SITE_DOMAIN = "osce.org"  # the live site: www.osce.org and subdomains such as odihr.osce.org
 
 
 @dataclass(frozen=True)
@@ -285,29 +284,3 @@ def _descendant_text(node: Element, name: str) -> str | None:
         if child is not node and _local(child.tag) == name and child.text and child.text.strip():
             return child.text.strip()
     return None
-
-
-# --- hosts ----------------------------------------------------------------------------------------
-
-
-def is_allowed_host(url: str, base_url: str) -> bool:
-    """May the crawl follow `url`? Live site: osce.org + subdomains; other bases: same host:port."""
-    try:
-        target, base = urlsplit(url), urlsplit(base_url)
-    except ValueError:  # "http://[bad": no URL, no host to allow
-        return False
-    if target.scheme not in ("http", "https") or not target.hostname:
-        return False
-    host = target.hostname.rstrip(".").lower()
-    base_host = (base.hostname or "").rstrip(".").lower()
-    if base_host == LIVE_SITE_DOMAIN or base_host.endswith("." + LIVE_SITE_DOMAIN):
-        return host == LIVE_SITE_DOMAIN or host.endswith("." + LIVE_SITE_DOMAIN)
-    return host == base_host and _port(target) == _port(base)
-
-
-def _port(parts: SplitResult) -> int | None:
-    try:
-        port = parts.port
-    except ValueError:  # a malformed port ("host:99999", "host:x") matches nothing
-        return None
-    return port if port is not None else (443 if parts.scheme == "https" else 80)

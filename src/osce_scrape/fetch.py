@@ -19,7 +19,6 @@ from types import TracebackType
 import httpx
 from tenacity import AsyncRetrying, RetryCallState
 
-from osce_scrape.discover import is_allowed_host
 from osce_scrape.errors import (
     FetchError,
     HostNotAllowed,
@@ -38,6 +37,7 @@ from osce_scrape.politeness import (
     RobotsPolicy,
     Sleep,
     host_key,
+    is_allowed_host,
     parse_retry_after,
     robots_policy_for_status,
 )

@@ -31,6 +31,7 @@ from osce_scrape.harvest_plan import Due, plan_entry
 from osce_scrape.harvest_stats import RunStats
 from osce_scrape.harvest_walk import read_feed, walk_listing, walk_sitemaps
 from osce_scrape.parse_job import ParseOutcome, ParserFn, archive_and_parse, parse_job
+from osce_scrape.politeness import is_allowed_host
 from osce_scrape.signals import StopSwitch
 from osce_scrape.state import ERROR, OK, REJECTED, State
 from osce_scrape.store import OutputFolder
@@ -175,7 +176,7 @@ class CrawlRun:
         self.stats.bad_links += count
 
     def allowed(self, url: str) -> bool:
-        if disc.is_allowed_host(url, self.config.base_url):
+        if is_allowed_host(url, self.config.base_url):
             return True
         self.stats.off_host += 1
         log.debug("skipped %s: not on an allowed host", url)

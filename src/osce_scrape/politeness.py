@@ -1,7 +1,8 @@
 """Being a polite client: which hosts we may visit, robots.txt, and a per-host rate limiter.
 
 Nothing here sends a request: the fetcher hands robots.txt outcomes in and asks leave to send.
-Which hosts may be visited at all is `discover.is_allowed_host`.
+The host policy (`is_allowed_host`, `is_live_site`) is used by the fetcher, the crawl's discovery
+and the CLI's option checks alike.
 Time comes from an injectable clock and sleep so tests can run a minute of pacing in a millisecond.
 """
 
@@ -15,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from protego import Protego
 
@@ -25,6 +26,7 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+LIVE_SITE_DOMAIN = "osce.org"  # the live site: www.osce.org and subdomains such as odihr.osce.org
 
 # A 429 doubles the host's interval; each quiet RECOVERY_SECONDS halve it again, back to normal.
 # 30 s is long enough for a throttling server's window (usually 1 min) to pass in two steps.
@@ -32,6 +34,43 @@ RECOVERY_SECONDS = 30.0
 MAX_PENALTY = 64.0  # never slower than 1/64 of the configured rate: the crawl must still end
 # With rate 0 (unlimited) a 429 still needs a pace to halve: start from 10 requests/s.
 PENALTY_FLOOR_INTERVAL = 0.1
+
+
+def _host(parts: SplitResult) -> str:
+    return (parts.hostname or "").rstrip(".").lower()
+
+
+def _on_live_site(host: str) -> bool:
+    return host == LIVE_SITE_DOMAIN or host.endswith("." + LIVE_SITE_DOMAIN)
+
+
+def is_live_site(base_url: str) -> bool:
+    """Is `base_url` the OSCE's own site (osce.org or a subdomain), not a mirror?"""
+    try:
+        return _on_live_site(_host(urlsplit(base_url)))
+    except ValueError:  # "http://[bad": no host at all
+        return False
+
+
+def is_allowed_host(url: str, base_url: str) -> bool:
+    """May the crawl follow `url`? Live site: osce.org + subdomains; other bases: same host:port."""
+    try:
+        target, base = urlsplit(url), urlsplit(base_url)
+    except ValueError:  # "http://[bad": no URL, no host to allow
+        return False
+    if target.scheme not in ("http", "https") or not target.hostname:
+        return False
+    if _on_live_site(_host(base)):
+        return _on_live_site(_host(target))
+    return _host(target) == _host(base) and _port(target) == _port(base)
+
+
+def _port(parts: SplitResult) -> int | None:
+    try:
+        port = parts.port
+    except ValueError:  # a malformed port ("host:99999", "host:x") matches nothing
+        return None
+    return port if port is not None else _DEFAULT_PORTS.get(parts.scheme)
 
 
 def host_key(url: str) -> str:
