@@ -17,10 +17,10 @@ from osce_scrape.archive import (
     WarcWriter,
     iter_latest_pages,
     iter_warc_responses,
-    run_timestamp,
 )
 from osce_scrape.errors import NotAPressRelease
 from osce_scrape.fetch import FetchResult
+from osce_scrape.store import run_stamp
 
 T0 = datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
@@ -104,7 +104,7 @@ def test_same_run_name_appends(tmp_path: Path) -> None:
 
 def test_default_name_is_the_utc_run_timestamp(tmp_path: Path) -> None:
     """Without a name the file is archive/<UTC timestamp>.warc.gz."""
-    assert run_timestamp(T0) == "20240501T120000Z"
+    assert run_stamp(T0) == "20240501T120000Z"
     with WarcWriter(tmp_path / "archive") as warc:
         warc.write(result("/p/1"))
     assert warc.path.parent == tmp_path / "archive"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from osce_scrape.circuit import CircuitBreaker, is_transient
+from osce_scrape.circuit import CircuitBreaker
 from osce_scrape.errors import HttpStatusError, NetworkError, ResponseTooLarge, RobotsDisallowed
+from osce_scrape.fetch import TRANSIENT_STATUSES, is_transient
 
 
 @pytest.mark.parametrize(
@@ -21,7 +22,14 @@ from osce_scrape.errors import HttpStatusError, NetworkError, ResponseTooLarge, 
 )
 def test_only_transient_failures_say_the_site_is_down(error: Exception, transient: bool) -> None:
     """Network errors, 429 and 5xx count; a 404, an oversized page or robots.txt say nothing of the site."""
-    assert is_transient(error) is transient  # type: ignore[arg-type]
+    assert is_transient(error) is transient
+
+
+def test_the_breaker_counts_what_the_fetcher_retries() -> None:
+    """One rule: for every error status, the breaker counts it exactly when the fetcher retries it."""
+    for status in range(400, 600):
+        breaker = CircuitBreaker(1)
+        assert breaker.failure(HttpStatusError(status)) is (status in TRANSIENT_STATUSES), status
 
 
 def test_opens_at_the_threshold_once_and_a_success_resets_the_count() -> None:

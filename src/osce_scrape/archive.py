@@ -30,6 +30,7 @@ from warcio.warcwriter import WARCWriter
 from osce_scrape.fetch import DEFAULT_USER_AGENT, FetchResult
 from osce_scrape.http_body import detect_encoding
 from osce_scrape.pausepoints import pause_point
+from osce_scrape.store import run_stamp
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +45,13 @@ _DROPPED_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-
 _TORN = (ArchiveLoadFailed, EOFError, zlib.error, ValueError, AttributeError)
 
 
-def run_timestamp(now: datetime | None = None) -> str:
-    """`20250101T120000Z`: a run's name, sortable as text."""
-    return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-
-
 class WarcWriter:
     """Appends a run's request/response pairs to `folder/<UTC timestamp>.warc.gz`."""
 
     def __init__(self, folder: Path, *, name: str | None = None) -> None:
         if name is not None and (not name or name.startswith(".") or "/" in name or "\\" in name):
             raise ValueError(f"WARC name {name!r} must be a plain file name inside {folder}")
-        self.path = folder / f"{name or run_timestamp()}.warc.gz"
+        self.path = folder / f"{name or run_stamp()}.warc.gz"
         self.records = 0
         self._file: IO[bytes] | None = None
         self._writer: Any = None  # warcio is untyped

@@ -22,6 +22,7 @@ from osce_scrape.errors import DatasetError
 from osce_scrape.output import atomic_writer
 from osce_scrape.parse import PARSER_VERSION
 from osce_scrape.reader import load
+from osce_scrape.store import RUN_STAMP
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,6 @@ REJECTS_FILE = "rejects.jsonl"
 RUNS_DIR = "runs"
 # Not hashed: the card itself, and files that change while a crawl runs or that only exist during one.
 _UNHASHED_SUFFIXES = (".tmp", ".lock", "-wal", "-shm", "-journal")
-_RUN_STAMP = "%Y%m%dT%H%M%SZ"  # store.run_stamp's format
 _HASH_CHUNK = 1 << 20
 
 
@@ -116,7 +116,7 @@ def read_runs(runs_dir: Path) -> list[dict[str, Any]]:
 
 def _run_time(name: str) -> str | None:
     try:
-        return dt.datetime.strptime(name[:16], _RUN_STAMP).replace(tzinfo=dt.UTC).isoformat()
+        return dt.datetime.strptime(name[:16], RUN_STAMP).replace(tzinfo=dt.UTC).isoformat()
     except ValueError:
         return None
 

@@ -1,6 +1,7 @@
 """A circuit breaker for the crawl: too many pages failing in a row means the site is down.
 
-Each page that fails after all its retries with a transient error (network, 429, 5xx) counts; any
+Each page that fails after all its retries with a transient error (network, 429, 5xx: `fetch.is_transient`,
+the rule the fetcher retries by; a 404, robots or a size cap say nothing about the site being up) counts; any
 fetch that gets an answer resets the count. At `threshold` failures in a row the breaker opens and
 the run stops fetching, publishes what it has, and exits with the "unreachable" code, instead of
 spending retries and the site's patience on every remaining page.
@@ -10,23 +11,14 @@ from __future__ import annotations
 
 import logging
 
-from osce_scrape.errors import FetchError, HttpStatusError, NetworkError
+from osce_scrape.errors import FetchError
+from osce_scrape.fetch import is_transient
 
 log = logging.getLogger(__name__)
 
-# Transient statuses: the same set the fetcher retries. Other errors (404, robots, too large) say
-# nothing about the site being up.
-TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Ten pages in a row, each after its own retries (up to 5 attempts over up to 2 minutes), is minutes
 # of a site that does not answer: a real outage, not a bad page.
 DEFAULT_THRESHOLD = 10
-
-
-def is_transient(exc: FetchError) -> bool:
-    """A failure that says the site (not one page) is in trouble."""
-    if isinstance(exc, NetworkError):
-        return True
-    return isinstance(exc, HttpStatusError) and exc.status in TRANSIENT_STATUSES
 
 
 class CircuitBreaker:

@@ -50,7 +50,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     _VERSION = "0+unknown"
 DEFAULT_USER_AGENT = f"osce-scrape/{_VERSION} (+https://github.com/osce-scrape/osce-scrape)"
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})  # transient by definition; other 4xx are final
+# Transient by definition: retried here, and counted by the crawl's circuit breaker. Other 4xx are final.
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Retried: the connection failed, broke or was too slow. Not retried: our mistakes (bad URL, proxy).
 _RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
@@ -321,11 +322,17 @@ def _raise_for_status(response: httpx.Response, url: str, limiter: HostRateLimit
     raise HttpStatusError(status, source=url, retry_after=retry_after)
 
 
-def _is_retryable_state(state: RetryCallState) -> bool:
-    exc = state.outcome.exception() if state.outcome else None
+def is_transient(exc: BaseException | None) -> bool:
+    """A failure worth retrying, that says the site (not one page) is in trouble: the network, or a
+    429/5xx status. Robots, size caps, redirects and other 4xx are final."""
     if isinstance(exc, NetworkError):
         return True
-    return isinstance(exc, HttpStatusError) and exc.status in RETRY_STATUSES
+    return isinstance(exc, HttpStatusError) and exc.status in TRANSIENT_STATUSES
+
+
+def _is_retryable_state(state: RetryCallState) -> bool:
+    """tenacity's view of `is_transient`."""
+    return is_transient(state.outcome.exception() if state.outcome else None)
 
 
 def _with_retry_count(result: FetchResult, retries: int) -> FetchResult:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from osce_scrape import discover as disc
 from osce_scrape.archive import HTML_TYPES, WarcWriter
-from osce_scrape.circuit import CircuitBreaker, is_transient
+from osce_scrape.circuit import CircuitBreaker
 from osce_scrape.errors import (
     DiscoveryError,
     FetchError,
@@ -26,7 +26,7 @@ from osce_scrape.errors import (
     RobotsUnavailable,
     UnexpectedContent,
 )
-from osce_scrape.fetch import Fetcher, FetchResult
+from osce_scrape.fetch import Fetcher, FetchResult, is_transient
 from osce_scrape.harvest_plan import Due, plan_entry
 from osce_scrape.harvest_stats import RunStats
 from osce_scrape.harvest_walk import read_feed, walk_listing, walk_sitemaps

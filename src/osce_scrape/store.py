@@ -40,9 +40,12 @@ def record_sha256(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def run_stamp(now: dt.datetime) -> str:
-    """A run's name: its UTC start time, sortable (`20261128T045704Z`)."""
-    return now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+RUN_STAMP = "%Y%m%dT%H%M%SZ"  # run names, of run files and WARCs alike: UTC, sortable as text
+
+
+def run_stamp(now: dt.datetime | None = None) -> str:
+    """A run's name: its UTC start time (now by default), sortable (`20261128T045704Z`)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime(RUN_STAMP)
 
 
 class OutputFolder:
