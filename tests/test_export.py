@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -181,3 +182,12 @@ def test_cli_export_csv_to_stdout_and_missing_dataset(tmp_path: Path) -> None:
     missing = CliRunner().invoke(cli, ["export", "--out-dir", str(tmp_path / "nowhere")])
     assert missing.exit_code == 1
     assert "no such dataset file" in missing.output
+
+
+def test_a_parquet_export_is_fsynced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """export_file's Parquet path goes through atomic_path: its file is fsynced before it appears."""
+    calls: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real_fsync(fd)))
+    assert export_file([make_record()], "parquet", tmp_path / "d.parquet") == 1
+    assert len(calls) == 1 and [p.name for p in tmp_path.iterdir()] == ["d.parquet"]

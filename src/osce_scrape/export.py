@@ -7,13 +7,10 @@ fields are joined by "; ", mappings and structured facets are JSON text. See doc
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -26,7 +23,7 @@ from osce_scrape.columns import CSV_COLUMNS, LIST_SEPARATOR, RAW_COLUMNS
 from osce_scrape.errors import DatasetError
 from osce_scrape.models import PressRelease
 from osce_scrape.normalize import normalize_fields, normalize_places, normalize_sources
-from osce_scrape.output import atomic_writer
+from osce_scrape.output import atomic_path, atomic_writer
 
 log = logging.getLogger(__name__)
 
@@ -183,25 +180,7 @@ def write_stream(records: Iterable[PressRelease], fmt: Format, handle: IO[str]) 
 def export_file(records: Iterable[PressRelease], fmt: Format, path: Path) -> int:
     """Write `records` to `path` in `fmt` atomically (a temporary file renamed); return the count."""
     if fmt == "parquet":
-        with _temporary_beside(path) as tmp:
+        with atomic_path(path) as tmp:
             return write_parquet(records, tmp)
     with atomic_writer(path) as handle:
         return write_stream(records, fmt, handle)
-
-
-@contextlib.contextmanager
-def _temporary_beside(path: Path) -> Iterator[Path]:
-    """A temporary path in `path`'s folder, renamed over `path` on success and removed on failure."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o666 & ~umask)  # mkstemp makes 0600; an export is for sharing, like any new file
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -11,21 +11,32 @@ from typing import IO
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
-    """Open a temporary file beside `path`; on success fsync it and rename it over `path`."""
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` for a writer that wants a file name (pyarrow); on success it is
+    fsynced, given the usual permissions and renamed over `path`; on failure removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="\n") as handle:
-            yield handle
-            handle.flush()
-            os.fchmod(handle.fileno(), _default_mode())  # mkstemp makes 0600; a dataset is for reading
-            os.fsync(handle.fileno())
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fchmod(fd, _default_mode())  # mkstemp makes 0600; a dataset is for reading
+            os.fsync(fd)  # on disk before the rename: a crash leaves the old file or the new one, whole
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
+    """Open a temporary file beside `path` for text; on success fsync it and rename it over `path`."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding=encoding, newline="\n") as handle:
+        yield handle
 
 
 def _default_mode() -> int:
