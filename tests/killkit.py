@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -58,6 +59,15 @@ def wait_paused(process: subprocess.Popen[bytes], out: Path, timeout: float = 60
 def kill(process: subprocess.Popen[bytes]) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
+
+
+def stored(out: Path) -> int:
+    """Records committed to the state so far, read-only beside a running crawl (0 before it exists)."""
+    try:
+        with sqlite3.connect(f"file:{out / 'state.sqlite'}?mode=ro", uri=True) as db:
+            return int(db.execute("SELECT count(*) FROM records").fetchone()[0])
+    except sqlite3.Error:
+        return 0
 
 
 def records(out: Path) -> list[dict[str, Any]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from killkit import stored
 from osce_scrape.cli import cli
 from osce_scrape.fetch import FetchConfig
 from osce_scrape.harvest import HarvestConfig, RunStats, run_harvest
@@ -223,15 +223,6 @@ def test_a_killed_crawl_resumes_without_refetching(tmp_path: Path) -> None:
     assert len(refetched) <= 120 - killed_with + 4  # + the few in flight when it died
     assert stats.new == 120
     assert_matches_mirror(tmp_path, site)
-
-
-def stored(out: Path) -> int:
-    """Records committed to the state so far (0 before the state exists)."""
-    try:
-        with sqlite3.connect(f"file:{out / 'state.sqlite'}?mode=ro", uri=True) as db:
-            return int(db.execute("SELECT count(*) FROM records").fetchone()[0])
-    except sqlite3.Error:
-        return 0
 
 
 def test_sitemap_discovery_over_the_mirror(server: MirrorServer, tmp_path: Path) -> None:

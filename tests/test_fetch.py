@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
+from clockkit import FakeClock
 from osce_scrape.errors import (
     HostNotAllowed,
     HttpStatusError,
@@ -36,22 +37,6 @@ from osce_scrape.http_body import detect_encoding
 
 BASE = "http://site.test"
 Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class FakeClock:
-    """A clock that only moves when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 class Site:

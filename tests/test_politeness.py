@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from clockkit import FakeClock
 from osce_scrape.politeness import (
     MAX_PENALTY,
     PENALTY_FLOOR_INTERVAL,
@@ -25,22 +26,6 @@ from osce_scrape.politeness import (
 )
 
 UA = "osce-scrape/0.1.0 (+https://github.com/osce-scrape/osce-scrape)"
-
-
-class FakeClock:
-    """A clock that only moves when someone sleeps: pacing becomes exact arithmetic."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 @pytest.mark.parametrize(

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from killkit import leftovers, records, start_crawl
+from killkit import leftovers, records, start_crawl, stored
 from osce_scrape.exit_codes import EXIT_INTERRUPTED
 from osce_scrape.fetch import FetchConfig
 from osce_scrape.harvest import HarvestConfig, run_harvest
@@ -37,14 +36,6 @@ def slow_server() -> Iterator[MirrorServer]:
         MirrorSite(pages=30, fixtures_dir=None), faults=FaultSpec(rates={"slow": 1.0}, slow=0.4)
     ) as s:
         yield s
-
-
-def stored(out: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{out / 'state.sqlite'}?mode=ro", uri=True) as db:
-            return int(db.execute("SELECT count(*) FROM records").fetchone()[0])
-    except sqlite3.Error:
-        return 0
 
 
 def wait_for_records(out: Path, n: int, timeout: float = 30) -> None:
