@@ -110,6 +110,15 @@ def test_listing_disagreement_keeps_the_page_and_reports_it(tmp_path: Path) -> N
     assert stats.disagreement_examples[0]["listing"] == "Old headline"
 
 
+def test_run_stats_count_the_requests_the_site_saw(tmp_path: Path) -> None:
+    """requests counts every HTTP request (robots.txt, the listing, each item); wire_bytes what came in."""
+    site = FakeSite.make(3, TODAY)
+    stats = crawl(site, tmp_path)
+    assert stats.requests == len(site.requests) == 1 + 1 + 3
+    assert stats.wire_bytes > 0
+    assert json.loads((tmp_path / "runs" / f"{stats.run}.json").read_text())["requests"] == 5
+
+
 def test_off_host_entries_are_counted_and_never_fetched(tmp_path: Path) -> None:
     """Listing links to other hosts are counted as off_host and not requested."""
     site = FakeSite.make(3, TODAY)

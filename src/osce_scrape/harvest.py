@@ -127,7 +127,10 @@ async def _harvest(
                     breaker = CircuitBreaker(config.max_failures)
                     run = CrawlRun(config, state, out, fetcher, warc, archiver, executor, parser,
                                    on_progress, stats, switch, breaker)  # fmt: skip
-                    await run.crawl()
+                    try:
+                        await run.crawl()
+                    finally:  # what the site saw: every request (robots.txt, redirects, retries)
+                        stats.requests, stats.wire_bytes = fetcher.stats.requests, fetcher.stats.bytes
         finally:
             if switch.stopping and not stats.stopped:
                 stats.stopped, stats.stop_reason = INTERRUPTED, switch.reason or INTERRUPTED

@@ -31,7 +31,9 @@ class RunStats:
     disallowed: int = 0  # robots.txt said no
     errors: dict[str, int] = field(default_factory=dict)
     retries: int = 0
-    bytes: int = 0
+    bytes: int = 0  # decoded bodies of the responses used
+    requests: int = 0  # HTTP requests sent: robots.txt, discovery, items, redirect hops, retries
+    wire_bytes: int = 0  # bytes received on the wire (compressed), all requests
     seconds: float = 0.0
     listing_disagreements: dict[str, int] = field(default_factory=dict)
     disagreement_examples: list[dict[str, str]] = field(default_factory=list)
