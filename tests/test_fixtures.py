@@ -16,12 +16,10 @@ from osce_scrape.evaluate import FIELDS, evaluate, expected_pages, resolve_expec
 from osce_scrape.pipeline import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
-# fixtures/pages: the corpus the parser was built on; fixtures/holdout to holdout5: pages written
+# fixtures/pages: the corpus the parser was built on; fixtures/holdout to holdout6: pages written
 # afterwards, blind to the parser, in markups and real text renderings the first corpus lacks (the faults
 # they found are fixed; see their FINDINGS.md).
-CORPORA = [
-    ROOT / "fixtures" / name for name in ("pages", "holdout", "holdout2", "holdout3", "holdout4", "holdout5")
-]
+CORPORA = [ROOT / "fixtures" / name for name in ("pages", *(f"holdout{n}" for n in ("", 2, 3, 4, 5, 6)))]
 PAGES = [pair for corpus in CORPORA for pair in expected_pages(corpus)]
 
 
@@ -50,4 +48,6 @@ def test_quality_floors(corpus: Path) -> None:
     assert scores.body_f1() == 1.0
     assert scores.leaks() == 0
     rejected, total = scores.non_articles_rejected()
-    assert total >= 2 and rejected == total
+    assert rejected == total
+    if corpus.name == "pages":
+        assert total >= 5

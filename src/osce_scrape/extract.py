@@ -81,6 +81,9 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
         if block.opens_contacts():
             roles[i], mode = "furniture", "contacts"
             continue
+        if len(block.lines()) > 1 and sel.CONTACTS_HEADING.match(block.lines()[0].casefold()):
+            roles[i], mode = "contacts", "contacts"  # "For further information contact:<br>Name<br>…"
+            continue
         if block.ends_article():
             roles[i], mode = "furniture", "end"
             continue
@@ -135,7 +138,11 @@ def _is_header_line(block: Block, result: Roles, language: str | None) -> bool:
 
 def furniture_line(line: str, tag: str) -> bool:
     """A line of page furniture; download lines only outside lists (a list of reports is content)."""
-    return bool(sel.FURNITURE_LINES.match(line) or (tag != "li" and sel.DOWNLOAD_LINES.match(line)))
+    return bool(
+        sel.FURNITURE_LINES.match(line)
+        or sel.CONTACT_LINES.match(line)
+        or (tag != "li" and sel.DOWNLOAD_LINES.match(line))
+    )
 
 
 def _is_furniture(block: Block, title: str | None) -> bool:
@@ -201,7 +208,12 @@ def _body_texts(page: PageBlocks, roles: Roles) -> list[tuple[str, str]]:
 
 def extract_contacts(page: PageBlocks, roles: Roles) -> str | None:
     lines = [line for i in roles.indexes("contacts") for line in page.blocks[i].lines()]
-    return "\n".join(" ".join(line.split()) for line in lines) or None
+    kept = [
+        " ".join(line.split())
+        for line in lines
+        if not sel.CONTACTS_HEADING.match(line.casefold()) and not sel.FURNITURE_LINES.match(line.strip())
+    ]
+    return "\n".join(kept) or None
 
 
 def extract_dateline(paragraphs: list[str], language: str | None) -> Dateline | None:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from osce_scrape import selectors as sel
 from osce_scrape.blocks import PageBlocks, collapse
+from osce_scrape.dates import find_dateline
 from osce_scrape.decode import decode_html
 from osce_scrape.errors import NotAPressRelease, ParseError
 from osce_scrape.extract import (
@@ -33,7 +34,7 @@ from osce_scrape.language import declared_language, settle_language
 from osce_scrape.metadata import read_metadata
 from osce_scrape.models import PressRelease, Provenance
 from osce_scrape.pagehead import HeadMeta, read_head, saved_copy_url
-from osce_scrape.textpage import headline_index, split_leading_lines, text_blocks
+from osce_scrape.textpage import could_be_headline, headline_index, split_leading_lines, text_blocks
 
 PARSER_VERSION = "1.0.0"
 _FEED_ROOT = re.compile(r"^\ufeff?\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:RDF)\b", re.DOTALL)
@@ -80,6 +81,10 @@ def _headline_without_h1(page: PageBlocks, hint: str | None, hint_rule: str) -> 
             page.title = page.blocks[page.title_index].text
         return
     page.blocks = split_leading_lines(page.blocks)
+    page.title_index = _first_heading(page)
+    if page.title_index >= 0:
+        page.title, page.title_rule = page.blocks[page.title_index].text, "first-heading"
+        return
     page.title_index = headline_index([b for b in page.blocks if b.in_article])
     if page.title_index >= 0:
         article = [i for i, b in enumerate(page.blocks) if b.in_article]
@@ -87,6 +92,19 @@ def _headline_without_h1(page: PageBlocks, hint: str | None, hint_rule: str) -> 
         page.title, page.title_rule = page.blocks[page.title_index].text, "first-line"
     else:
         page.title, page.title_rule = hint, hint_rule
+
+
+def _first_heading(page: PageBlocks) -> int:
+    """The first <h2>-<h4> of the article before its dateline that could be a headline (a 2000 page
+    with its title in an <H3> under a structure's name)."""
+    for index, block in enumerate(page.blocks):
+        if not block.in_article:
+            continue
+        if find_dateline(block.text) is not None:
+            return -1
+        if 2 <= block.heading <= 4 and could_be_headline(block) and block.key not in sel.CONTENT_TYPES:
+            return index
+    return -1
 
 
 def _generic(title: str) -> bool:

@@ -143,7 +143,8 @@ END_OF_ARTICLE_HEADINGS = frozenset(
 # Lines of page furniture inside the article (whole lines, case-insensitive).
 _FURNITURE = (
     r"share|print|tweet|e-?mail this( page)?|back to top|top|read more|more|photo details|yes|no|english",
-    r"((print|share|tweet|e-?mail)\s*){2,}",  # "Print Share" of a text rendering
+    r"((print|share|tweet|e-?mail|pdf|back to [\w ]{1,25})\s*[|·•/]?\s*){2,}",  # "Print | E-mail"
+    r"back to [\w ]{1,25}|.{0,60}©.{0,120}",  # "Back to News", "Back to News | © OSCE 2000"
     # "Share" and "Print" on translated pages
     r"поделиться|поділитися|teilen|partager|distribuie|podeli|podijeli|shpërndaj|compartir|condividi"
     r"|udostępnij|paylaş|бөлісу|бөлүшүү|ulashish|გაზიარება|կիսվել|печать|друк|drucken|imprimer|imprimare"
@@ -164,11 +165,15 @@ _FURNITURE = (
     r"(share|print|e-?mail) this (page|article|story|press release)",
     r"((facebook|twitter|x|linkedin|whatsapp|telegram|vk|reddit|e-?mail|youtube|instagram)\s*[|·•,/]?\s*){2,}",
     r"\(?(photo:\s*)?osce/[^\W\d_][\w .'’-]{1,40}\)?",  # photo credits: "OSCE/Slavka Jureta"
-    r"(tel|tel\.|phone|fax|mobile|e-?mail)\s*[:.]?\s*[+\d(][\d ()+./-]{5,30}.{0,40}",  # contact lines
-    r"[\w.+-]+@[\w-]+(\.[\w-]+)+",  # an e-mail address alone
     r".{0,200}\bcookies?\b.{0,100}\b(accept|consent|privacy)\b.{0,100}",
 )
 FURNITURE_LINES = re.compile("^(" + "|".join(_FURNITURE) + ")$", re.IGNORECASE)
+# Phone, fax and e-mail lines: the contacts block's own, furniture anywhere else (a footer's address box).
+CONTACT_LINES = re.compile(
+    r"^((tel|tel\.|phone|fax|mobile|e-?mail)\s*[:.]?\s*[+\d(][\d ()+./-]{5,30}.{0,40}"
+    r"|[\w.+-]+@[\w-]+(\.[\w-]+)+)$",
+    re.IGNORECASE,
+)
 # Download boxes; in a list that the text introduces, the same lines are the article's own links.
 DOWNLOAD_LINES = re.compile(
     r"^(download( the)?( full)?( text| statement| report| document| pdf)?\b.{0,60}"

@@ -93,17 +93,17 @@ def headline_index(blocks: list[Block]) -> int:
         i for i, b in enumerate(blocks[: min(end, HEADLINE_LOOKAHEAD)]) if b.tag not in {"li", "item"}
     ]
     for i in candidates:
-        if blocks[i].key in types and i + 1 < len(blocks) and _could_be_headline(blocks[i + 1]):
+        if blocks[i].key in types and i + 1 < len(blocks) and could_be_headline(blocks[i + 1]):
             return i + 1
     for i in candidates:
         if blocks[i].key in sel.SECTION_HEADS or blocks[i].key in sel.MENU_LABELS or blocks[i].key in types:
             continue
-        if _could_be_headline(blocks[i]):
+        if could_be_headline(blocks[i]):
             return i
     return -1
 
 
-def _could_be_headline(block: Block) -> bool:
+def could_be_headline(block: Block) -> bool:
     text = block.text
     if sel.FURNITURE_LINES.match(text) or text.replace(" ", "").isdigit() or len(text) < 4:
         return False
