@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from osce_scrape.gazetteer import Gazetteer, default_gazetteer
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests' own helper modules (pagekit)
 
@@ -18,6 +20,15 @@ def reference_dir() -> Path:
     if not path.exists():
         pytest.fail(f"{path} is missing: the tests need the shared reference material")
     return path
+
+
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    """The default gazetteer with its small-places tier loaded: ~6 s once per session (GeoNames'
+    ~200,000 places indexed), paid here in one setup instead of inside whichever test first misses."""
+    warm = default_gazetteer()
+    warm.lookup("MITROVO POLJE")  # a miss in the large tier: loads the small one
+    return warm
 
 
 @pytest.fixture(scope="session")

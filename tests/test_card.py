@@ -13,12 +13,13 @@ from click.testing import CliRunner
 from osce_scrape.card import hash_files, read_rejects, read_runs, write_card
 from osce_scrape.cli import cli
 from osce_scrape.errors import DatasetError
+from osce_scrape.gazetteer import Gazetteer
 from osce_scrape.reader import load
 from recordkit import records_from_listing
 
 
 @pytest.fixture
-def output_folder(tmp_path: Path) -> Path:
+def output_folder(tmp_path: Path, gazetteer: Gazetteer) -> Path:
     """An output folder as a crawl leaves it: dataset, rejects (crawl and parse lines), two runs."""
     out = tmp_path / "output"
     (out / "runs").mkdir(parents=True)

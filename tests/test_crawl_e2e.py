@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -133,24 +134,27 @@ def test_robots_disallow_is_respected(tmp_path: Path) -> None:
 
 
 def test_rate_limit_holds_at_the_server(tmp_path: Path) -> None:
-    """At --rate 20, requests never come faster than 20/s overall, nor in bursts (loopback jitter
-    can shorten one gap of 50 ms, not halve it)."""
+    """At --rate 20, requests never come faster than 20/s overall, nor in bursts: unpaced requests
+    arrive ~1 ms apart, paced ones 50 ms; a loaded machine may delay one arrival and shorten the next
+    gap, so the bound on a single gap is a third of the interval and the median stays near it."""
     with running_mirror(generated(12)) as running:
         crawl(running, tmp_path, rate=20)
         times = sorted(r.time for r in running.request_log if r.path != "/robots.txt")  # log: by finish
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(times) == 14
-    assert min(gaps) >= 0.03
+    assert min(gaps) >= 0.05 / 3 and statistics.median(gaps) >= 0.045
     assert (len(times) - 1) / (times[-1] - times[0]) <= 20 * 1.05
 
 
 def test_crawl_delay_of_robots_txt_is_honoured(tmp_path: Path) -> None:
-    """A Crawl-delay of 0.1 s spaces requests even at --rate 0."""
+    """A Crawl-delay of 0.1 s spaces requests even at --rate 0 (bounds with margin for a loaded machine,
+    as in the rate test)."""
     with running_mirror(generated(6, crawl_delay=0.1)) as running:
         crawl(running, tmp_path)
         times = sorted(r.time for r in running.request_log if r.path != "/robots.txt")  # log: by finish
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.06 and (len(times) - 1) / (times[-1] - times[0]) <= 10 * 1.05
+    assert min(gaps) >= 0.1 / 3 and statistics.median(gaps) >= 0.09
+    assert (len(times) - 1) / (times[-1] - times[0]) <= 10 * 1.05
 
 
 def test_concurrency_limit_holds_at_the_server(tmp_path: Path) -> None:

@@ -19,6 +19,9 @@ from osce_scrape.normalize import (
 )
 from recordkit import dateline_place, listing_items, make_record
 
+# Places resolve against the real gazetteer: loaded once per session by the `gazetteer` fixture.
+pytestmark = pytest.mark.usefixtures("gazetteer")
+
 
 def _menu_section(reference_dir: Path, heading: str, end: str) -> list[str]:
     """The "- item" lines of the 2009 snapshot's mega menu between `heading` and `end`."""

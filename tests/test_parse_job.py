@@ -31,6 +31,18 @@ def test_a_record_is_stamped_serialised_and_hashed() -> None:
     assert json.loads(later.record.json_line) != json.loads(outcome.record.json_line)
 
 
+@pytest.mark.parametrize(
+    "page", [PAGE.replace(b"Body.", b"Body, edited."), PAGE.replace(b"Title", b"Title v2"),
+             PAGE.replace(b"2024-05-06", b"2024-05-07")],
+)  # fmt: skip
+def test_the_hash_changes_with_the_content(page: bytes) -> None:
+    """An edited body, title or date hashes differently: the hash is of the record, not a constant."""
+    first = parse_job(fake_parse, PAGE, "http://x/secretariat/7", None, WHEN).record
+    edited = parse_job(fake_parse, page, "http://x/secretariat/7", None, WHEN).record
+    assert first is not None and edited is not None
+    assert edited.sha256 != first.sha256 and len(edited.sha256) == 64
+
+
 def test_a_parse_error_is_a_rejection_with_its_reason() -> None:
     """NotAPressRelease comes back as an outcome naming the reason and the error kind."""
     outcome = parse_job(fake_parse, b"<div class='event'></div>", "http://x/e/1", None, WHEN)
