@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from osce_scrape import exit_codes
 from osce_scrape.exit_codes import (
     DRIFT_MIN_PAGES,
     EXIT_DRIFT,
@@ -40,3 +44,17 @@ def test_drift_threshold_is_configurable() -> None:
     """The same run is drift at 0.2 and merely incomplete at 0.5."""
     stats = RunStats(fetched=20, rejected=6)
     assert (crawl_exit_code(stats, 0.2), crawl_exit_code(stats, 0.5)) == (EXIT_DRIFT, EXIT_INCOMPLETE)
+
+
+def _table(text: str) -> dict[str, str]:
+    return {m[1]: m[2].strip() for m in re.finditer(r"^\| (\d+) \| (.*) \|$", text, re.MULTILINE)}
+
+
+def test_the_code_and_the_docs_tell_the_same_codes() -> None:
+    """exit_codes' table is docs/reliability.md's, each meaning cut short at most (robots.txt with no
+    answer is 3, not 4)."""
+    ours = _table(exit_codes.__doc__ or "")
+    docs = _table((Path(__file__).parent.parent / "docs" / "reliability.md").read_text(encoding="utf-8"))
+    assert ours.keys() == docs.keys() == {"0", "1", "2", "3", "4", "5", "6", "7", "130"}
+    assert all(docs[code].startswith(meaning) for code, meaning in ours.items()), ours
+    assert "no answer" in ours["3"] and "could not be read" not in ours["4"]

@@ -171,7 +171,7 @@ def _verdict(stats: RunStats, code: int, drift_threshold: float) -> str | None:
     if code == EXIT_UNREACHABLE:
         return f"{stats.stop_reason}; what was stored is published, the rest waits for the next run"
     if code == EXIT_ROBOTS:
-        return "robots.txt forbids the crawl (or could not be read: then nothing is allowed, RFC 9309)"
+        return "robots.txt forbids the crawl (or answered 429/5xx: then nothing is allowed, RFC 9309)"
     if code == EXIT_INTERRUPTED:
         return f"{stats.stop_reason}: pages in flight finished and published; the next run goes on"
     return None

@@ -1,16 +1,16 @@
 """The crawl's exit codes, for cron and schedulers: each way a run can end has its own number.
 
-| code | meaning |
+| code | meaning (in full: docs/reliability.md) |
 |---|---|
 | 0 | all fine: every page became a record, or was unchanged |
-| 1 | finished, but some pages were rejected or could not be fetched (see rejects.jsonl) |
+| 1 | finished, but some pages were rejected or could not be fetched (see `rejects.jsonl`) |
 | 2 | bad command-line options (nothing was done) |
-| 3 | site unreachable: the first document failed, or the circuit breaker opened |
-| 4 | robots.txt forbids the crawl (or could not be read: RFC 9309's safe default, disallow all) |
-| 5 | another run holds the output folder's lock (nothing was done) |
-| 6 | drift: over --drift-threshold of the fetched pages were rejected; the template probably changed |
+| 3 | site unreachable: the first document (or robots.txt) got no answer, or the circuit breaker opened |
+| 4 | robots.txt forbids the crawl, or answered 429 or 5xx after its retries |
+| 5 | another run holds the output folder's lock (the message names its pid) |
+| 6 | drift: more than `--drift-threshold` (default 0.2) of the run's fetched pages (10 or more) |
 | 7 | the output folder cannot be written (read-only, disk full); the previous dataset is intact |
-| 130 | interrupted (Ctrl-C, SIGTERM): what was stored is safe; the next run goes on |
+| 130 | interrupted (Ctrl-C, SIGTERM); what was stored is safe and the next run goes on |
 """
 
 from __future__ import annotations
