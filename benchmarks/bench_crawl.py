@@ -71,9 +71,11 @@ def start_mirror(pages: int) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def crawl(base: str, out: Path, concurrency: int, parse_processes: int, max_pages: int | None) -> CrawlRun:
+    # --no-card: the data card (gazetteer load, ~7 s and ~400 MB once) is not the crawl; reliability.md
+    # measures it apart.
     command = [str(BIN / "osce-scrape"), "crawl", "--base-url", base, "--out", str(out), "-q",
                "--rate", "0", "--concurrency", str(concurrency),
-               "--parse-processes", str(parse_processes)]  # fmt: skip
+               "--parse-processes", str(parse_processes), "--no-card"]  # fmt: skip
     if max_pages:
         command += ["--max-pages", str(max_pages)]
     started = time.monotonic()
