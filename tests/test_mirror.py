@@ -301,6 +301,20 @@ def test_cli_mirror_ctrl_c_while_starting(monkeypatch: pytest.MonkeyPatch) -> No
     assert "stopped after 0 requests" in result.output
 
 
+def test_cli_demo_ctrl_c_while_the_mirror_starts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`demo` interrupted before its crawl began exits 130 with a message, like an interrupted crawl."""
+
+    @contextlib.contextmanager
+    def interrupted(*args: object, **kwargs: object) -> Iterator[None]:
+        raise KeyboardInterrupt
+        yield
+
+    monkeypatch.setattr("osce_scrape.mirror.running_mirror", interrupted)
+    result = CliRunner().invoke(cli, ["demo", "--pages", "1", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 130
+    assert "interrupted while the mirror was starting" in result.output
+
+
 def test_cli_mirror_rejects_bad_fault_spec() -> None:
     """A malformed --faults spec is a usage error (exit 2) naming the bad part."""
     result = CliRunner().invoke(cli, ["mirror", "--faults", "429:2"])

@@ -25,7 +25,7 @@ from osce_scrape.cli_harvest import (
     run_crawl,
 )
 from osce_scrape.errors import DatasetError
-from osce_scrape.exit_codes import DEFAULT_DRIFT_THRESHOLD, EXIT_INCOMPLETE, EXIT_OK
+from osce_scrape.exit_codes import DEFAULT_DRIFT_THRESHOLD, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK
 from osce_scrape.export import DEFAULT_NAMES, FORMATS, Format, export_file, write_stream
 from osce_scrape.fetch import DEFAULT_USER_AGENT, FetchConfig
 from osce_scrape.harvest import Discovery, HarvestConfig
@@ -319,13 +319,19 @@ def demo_command(out: Path, pages: int, verbose: int, quiet: bool, log_json: boo
     from osce_scrape.mirror import MirrorSite, running_mirror  # the mirror is for demos and tests
 
     setup_logging(verbose, quiet, log_json)
-    site = MirrorSite(pages=pages)
-    with running_mirror(site) as server:
-        served = f"{len(site.expected_records())} press releases, {len(site.non_article_urls())} other pages"
-        click.echo(f"mirror serving {served} at {server.base_url}", err=True)
-        config = HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out)
-        drift = DEFAULT_DRIFT_THRESHOLD
-        stats, code = run_crawl(config, quiet=quiet, log_json=log_json, drift_threshold=drift)
+    try:
+        site = MirrorSite(pages=pages)
+        with running_mirror(site) as server:
+            served = (
+                f"{len(site.expected_records())} press releases, {len(site.non_article_urls())} other pages"
+            )
+            click.echo(f"mirror serving {served} at {server.base_url}", err=True)
+            config = HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out)
+            drift = DEFAULT_DRIFT_THRESHOLD
+            stats, code = run_crawl(config, quiet=quiet, log_json=log_json, drift_threshold=drift)
+    except KeyboardInterrupt:  # Ctrl-C outside the crawl (which handles its own): the mirror starting
+        click.echo("osce-scrape demo: interrupted while the mirror was starting or stopping", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     if stats is None:
         sys.exit(code)
     dataset = out / "press_releases.jsonl"
