@@ -69,6 +69,8 @@ def test_header_line() -> None:
     ("text", "date"),
     [
         ("2009-11-20T10:00:00+01:00", D(2009, 11, 20)),
+        ("2002-06-02T22:00:00Z", D(2002, 6, 3)),  # UTC: Vienna's local midnight, a day later
+        ("2017-12-25T00:00:00+02:00", D(2017, 12, 25)),  # an offset: the stamp's own local day
         ("20 November 2009", D(2009, 11, 20)),
         ("November 20, 2009", D(2009, 11, 20)),
         ("20.11.2009", D(2009, 11, 20)),

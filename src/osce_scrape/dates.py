@@ -102,11 +102,18 @@ def find_date(text: str, language: str | None = None) -> dt.date | None:
 
 
 def _site_date(stamp: str) -> dt.date | None:
-    """The calendar day in Vienna of a timestamp with a zone: Drupal writes local midnight as
-    "2002-06-02T22:00:00Z" for a page dated 3 June 2002."""
+    """The calendar day of a timestamp with a zone: its own local day when it names an offset
+    ("2017-12-25T00:00:00+02:00"), the day in Vienna when it is UTC (Drupal writes local midnight as
+    "2002-06-02T22:00:00Z" for a page dated 3 June 2002)."""
     try:
         moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00").replace("z", "+00:00"))
-        return moment.astimezone(SITE_TIMEZONE).date() if moment.tzinfo else None
+        if moment.utcoffset() is None:
+            return None
+        return (
+            moment.astimezone(SITE_TIMEZONE).date()
+            if moment.utcoffset() == dt.timedelta(0)
+            else moment.date()
+        )
     except (ValueError, OverflowError):  # not a timestamp, or one at the edge of the calendar (9999-12-31)
         return None
 

@@ -333,7 +333,10 @@ def page_blocks(tree: LexborHTMLParser, hint: str | None = None) -> PageBlocks:
         title_index=title_index,
         container=container_rule,
         removed=removed,
-        date_display=_date_display(container or body),
+        # Drupal 7 panels show the date in a pane beside the body pane: look around the headline too.
+        date_display=_date_display(
+            _around(container, title_node) if container is not None and title_node is not None else body
+        ),
     )
 
 

@@ -20,6 +20,7 @@ _ANY_LABEL = re.compile(
     r"(?<!\w)(?:" + "|".join(sorted((re.escape(k) for k in sel.LABELS), key=len, reverse=True)) + r")\s*:",
     re.IGNORECASE,
 )
+_ANY_LABEL_SHAPE = re.compile(r"^[^\W\d_][\w ]{1,30}:$")
 PROSE_MIN_WORDS = 4
 MAX_VALUES = 40  # "Where we are" lists up to 18 structures, "What we do" 18 fields
 # A label without its colon counts as a field label (div, dt, th); as a list item or a paragraph it is more
@@ -141,6 +142,8 @@ def _read_values(blocks: list[Block], label_index: int, key: str, values: list[s
 
 
 def _is_value_of(block: Block, label: Block, key: str) -> bool:
+    if _ANY_LABEL_SHAPE.match(block.text):  # "Document type:": a label this module does not know
+        return False
     same_group = block.parent == label.parent or label.parent in block.ancestors
     if not same_group or block.heading or not _value_sized(block.text, key):
         return False

@@ -88,7 +88,9 @@ def month_number(word: str, language: str | None = None) -> int | None:
         return _ENGLISH_ABBREVIATIONS[key[:4]]
     if len(key) <= 4 and key[:3] in _ENGLISH_ABBREVIATIONS:
         return _ENGLISH_ABBREVIATIONS[key[:3]]
-    return _by_stem(key) or _by_dateparser(key, language) or _by_dateparser(key, None)
+    # dateparser only for the page's own language: without a hint it loads every language it knows
+    # (tens of MB, once per process), and the tables and stems above cover the site's languages.
+    return _by_stem(key) or (_by_dateparser(key, language) if language and language != "en" else None)
 
 
 def month_language(word: str) -> str | None:
@@ -111,8 +113,8 @@ def _by_stem(word: str) -> int | None:
 
 
 @lru_cache(maxsize=512)
-def _by_dateparser(word: str, language: str | None) -> int | None:
-    languages = [language] if language and language != "en" else None
+def _by_dateparser(word: str, language: str) -> int | None:
+    languages = [language]
     try:
         # REQUIRE_PARTS: else dateparser fills a month it did not read with the current one.
         settings = {"PARSERS": ["absolute-time"], "REQUIRE_PARTS": ["day", "month", "year"]}

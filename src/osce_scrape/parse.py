@@ -39,6 +39,7 @@ from osce_scrape.textpage import could_be_headline, headline_index, split_leadin
 PARSER_VERSION = "1.0.0"
 _FEED_ROOT = re.compile(r"^\ufeff?\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:RDF)\b", re.DOTALL)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:-|–|—|\||::|»)\s+")
+DELIVERED_LOOKAHEAD = 3  # "Check against delivery" and the document number head a delivered text
 LISTING_MIN_TEASERS = 3  # a page of teasers and no dated article is a listing or a landing page
 
 
@@ -155,6 +156,8 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
     paragraphs = extract_body(page, roles)
     if not paragraphs:
         raise NotAPressRelease("no article text found", source=url.value)
+    if sel.DELIVERED_TEXT.search("\n".join(paragraphs[:DELIVERED_LOOKAHEAD])):
+        raise NotAPressRelease("a speech or statement delivered at a meeting", source=url.value)
     language = settle_language(language, paragraphs, url.value, DATELINE_LOOKAHEAD)
     dateline = extract_dateline(paragraphs, language.code)
     date = extract_date(page, roles, meta, head.published, dateline, language.code)

@@ -88,12 +88,18 @@ LABELS: dict[str, str] = {
     "темы": "fields", "направления деятельности": "fields", "themen": "fields", "thèmes": "fields",
     "content type": "content_type", "type": "type", "organized by": "organized_by",
     "vacancy number": "vacancy", "duty station": "vacancy", "deadline for application": "vacancy",
+    "reference number": "procurement", "closing date": "procurement", "document type": "document_type",
+    "chaired by": "meeting", "venue": "meeting", "agenda": "meeting",
     "country": "country",
 }  # fmt: skip
 # Labels that only non-press-release content has (events: "Organized by:"; elections: "Type:",
 # "Country:"). "Location:" is not one: the Representative on Freedom of the Media's statements tag their
 # country with it.
-NON_ARTICLE_LABELS = frozenset({"organized_by", "type", "country", "vacancy"})
+NON_ARTICLE_LABELS = frozenset(
+    {"organized_by", "type", "country", "vacancy", "procurement", "document_type", "meeting"}
+)
+# Words only a speech or a statement delivered at a meeting carries.
+DELIVERED_TEXT = re.compile(r"check against delivery|\b(PC|FSC|MC)\.(DEL|JOUR|DEC)/\d+", re.IGNORECASE)
 LABEL_LINE = re.compile(
     r"^\s*(?P<label>" + "|".join(sorted((re.escape(k) for k in LABELS), key=len, reverse=True)) + r")"
     r"\s*:\s*(?P<value>.*)$",
@@ -107,13 +113,14 @@ VALUES_WITH_COMMAS = ("Racism, xenophobia and discrimination",)
 # The page's own label above the title (today's layout) or in its metadata block.
 PRESS_CONTENT_TYPES = (
     "Press release", "News", "Press statement", "Spot report", "Statement", "News item",
-    "Daily report", "Weekly report", "Feature", "Op-ed", "Interview", "Announcement",
+    "Daily report", "Weekly report", "Feature", "Announcement",
     "Пресс-релиз", "Новости", "Заявление для прессы", "Pressemitteilung", "Presseaussendung",
     "Nachrichten", "Communiqué de presse", "Actualités", "Comunicat de presă", "Saopštenje za medije",
 )  # fmt: skip
 NON_PRESS_CONTENT_TYPES = (
     "General event", "Event", "Meeting", "Conference", "Publication", "Publications", "Resource",
-    "Resources", "Document", "Vacancy notice", "Job vacancy", "Photo gallery", "Gallery",
+    "Resources", "Document", "Vacancy notice", "Job vacancy", "Photo gallery", "Gallery", "Op-ed",
+    "Interview", "Tender", "Invitation to bid", "Procurement notice",
     "Report", "Election", "Election observation mission", "Vacancy", "Job", "Video", "Photo",
     "Page", "Basic page", "Speech", "Mandate",
 )  # fmt: skip
@@ -137,7 +144,7 @@ END_OF_ARTICLE_HEADINGS = frozenset(
      "other news", "recent news", "related articles", "further reading", "read more", "see more",
      "related press releases", "related publications", "related events", "in focus",
      "you may also be interested in", "you might also be interested in", "also of interest", "related links",
-     "related topics", "more from the osce",
+     "related topics", "more from the osce", "documents", "attachments", "files", "download",
      "похожие материалы", "verwandte inhalte", "contenu associé"}
 )  # fmt: skip
 # Lines of page furniture inside the article (whole lines, case-insensitive).
