@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from osce_scrape import __version__
-from osce_scrape.card import DATASET_FILE, write_card
+from osce_scrape.cli_common import logging_options, setup_logging
+from osce_scrape.cli_dataset import card_command, export_command, report_command
 from osce_scrape.cli_harvest import (
     check_base_url,
     check_languages,
@@ -24,57 +22,14 @@ from osce_scrape.cli_harvest import (
     check_user_agent,
     run_crawl,
 )
-from osce_scrape.errors import DatasetError
+from osce_scrape.cli_mirror import mirror_command
 from osce_scrape.exit_codes import DEFAULT_DRIFT_THRESHOLD, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK
-from osce_scrape.export import DEFAULT_NAMES, FORMATS, Format, export_file, write_stream
 from osce_scrape.fetch import DEFAULT_USER_AGENT, FetchConfig
 from osce_scrape.harvest import Discovery, HarvestConfig
 from osce_scrape.models import record_schema
 from osce_scrape.output import atomic_writer
 from osce_scrape.pipeline import parse_paths
 from osce_scrape.politeness import is_live_site
-from osce_scrape.reader import load
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class _JsonLogFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return json.dumps(
-            {
-                "time": self.formatTime(record),
-                "level": record.levelname.lower(),
-                "logger": record.name,
-                "message": record.getMessage(),
-                **({"exception": self.formatException(record.exc_info)} if record.exc_info else {}),
-            }
-        )
-
-
-def setup_logging(verbose: int, quiet: bool, log_json: bool) -> None:
-    """Diagnostics go to stderr; library modules only log through their own loggers."""
-    level = (
-        logging.ERROR
-        if quiet
-        else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
-    )
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        _JsonLogFormatter() if log_json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
-    )
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-
-
-def logging_options(func: F) -> F:
-    """-v/-q/--log-json, meaning the same on every command."""
-    func = click.option("--log-json", is_flag=True, help="One JSON object per log line on stderr.")(func)
-    func = click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")(func)
-    func = click.option("-v", "--verbose", count=True, help="More diagnostics on stderr (-vv for debug).")(
-        func
-    )
-    return func
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -345,158 +300,8 @@ def demo_command(out: Path, pages: int, verbose: int, quiet: bool, log_json: boo
     )
 
 
-_OUT_DIR_OPTION = click.option(
-    "--out-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="The output folder (holding press_releases.jsonl).",
-)
-
-
-@cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="parquet", show_default=True)
-@_OUT_DIR_OPTION
-@click.option("-o", "--output", help="File to write (default OUT_DIR/press_releases.FORMAT); - for stdout.")
-@logging_options
-def export_command(
-    fmt: Format, out_dir: Path, output: str | None, verbose: int, quiet: bool, log_json: bool
-) -> None:
-    """Export the dataset, raw values and normalised facets side by side, as JSONL, CSV or Parquet.
-
-    Example: osce-scrape export --format parquet --out-dir output -o press_releases.parquet
-    """
-    setup_logging(verbose, quiet, log_json)
-    target = "stdout" if output == "-" else str(Path(output) if output else out_dir / DEFAULT_NAMES[fmt])
-    try:
-        records = load(out_dir / DATASET_FILE)
-        if output == "-":
-            count = write_stream(records, fmt, sys.stdout)
-        else:
-            count = export_file(records, fmt, Path(target))
-    except DatasetError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"osce-scrape export: {count} records -> {target}", err=True)
-
-
-@cli.command("card")
-@_OUT_DIR_OPTION
-@logging_options
-def card_command(out_dir: Path, verbose: int, quiet: bool, log_json: bool) -> None:
-    """Write the data card: OUT_DIR/DATASET.md and OUT_DIR/manifest.json (counts, rejects, sha256s).
-
-    Example: osce-scrape card --out-dir output
-    """
-    setup_logging(verbose, quiet, log_json)
-    try:
-        manifest = write_card(out_dir)
-    except DatasetError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(
-        f"osce-scrape card: {manifest['records']} records, {manifest['rejects']['count']} rejects, "
-        f"{len(manifest['files'])} files hashed -> {out_dir / 'DATASET.md'}",
-        err=True,
-    )
-
-
-@cli.command("report")
-@_OUT_DIR_OPTION
-@click.option("-o", "--output", help="HTML file to write (default OUT_DIR/report.html); - for stdout.")
-@logging_options
-def report_command(out_dir: Path, output: str | None, verbose: int, quiet: bool, log_json: bool) -> None:
-    """Write a self-contained HTML report with charts (per year, fields of work, sources, places).
-
-    Example: osce-scrape report --out-dir output -o report.html
-    """
-    setup_logging(verbose, quiet, log_json)
-    from osce_scrape.report import build_report  # late: matplotlib adds ~0.4 s to every command
-
-    try:
-        page = build_report(load(out_dir / DATASET_FILE))
-    except DatasetError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if output == "-":
-        click.echo(page, nl=False)
-        return
-    target = Path(output) if output else out_dir / "report.html"
-    with atomic_writer(target) as handle:
-        handle.write(page)
-    click.echo(f"osce-scrape report: {target}", err=True)
-
-
-@cli.command("mirror")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8000,
-    show_default=True,
-    help="Port on 127.0.0.1 (0: any free port).",
-)
-@click.option(
-    "--pages",
-    type=click.IntRange(0, 100_000),
-    default=250,
-    show_default=True,
-    help="Generated press releases served, besides every fixture page.",
-)
-@click.option(
-    "--crawl-delay",
-    type=click.FloatRange(0),
-    default=0.0,
-    show_default=True,
-    help="Crawl-delay announced in robots.txt, in seconds (announced only; not enforced).",
-)
-@click.option("--disallow", multiple=True, help="A path prefix robots.txt disallows (repeatable).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated pages.")
-@click.option(
-    "--faults",
-    "faults_spec",
-    metavar="SPEC",
-    help='Inject faults, e.g. "429:0.05,503:0.02,reset:0.01,robots-500,first=2,seed=7" '
-    "(kinds and options: docs/mirror.md).",
-)
-@logging_options
-def mirror_command(
-    port: int,
-    pages: int,
-    crawl_delay: float,
-    disallow: tuple[str, ...],
-    seed: int,
-    faults_spec: str | None,
-    verbose: int,
-    quiet: bool,
-    log_json: bool,
-) -> None:
-    """Serve the offline mirror of www.osce.org on 127.0.0.1 until Ctrl-C.
-
-    Listing (/press-releases?page=N), press releases, robots.txt, sitemap.xml, rss.xml.
-
-    Example: osce-scrape mirror --port 8000 --pages 2000, then in another shell:
-    osce-scrape crawl --base-url http://127.0.0.1:8000 --rate 0
-    """
-    import time
-
-    from osce_scrape.mirror import FaultSpec, MirrorSite, running_mirror
-
-    setup_logging(verbose, quiet, log_json)
-    try:
-        faults = FaultSpec.parse(faults_spec) if faults_spec else None
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--faults") from exc
-    site = MirrorSite(pages=pages, crawl_delay=crawl_delay, disallow=list(disallow), seed=seed)
-    server = None  # still None when Ctrl-C comes while the server starts
-    try:
-        with running_mirror(site, port=port, faults=faults) as server:
-            served = f"{len(site.articles)} generated + {len(site.fixtures)} fixture pages"
-            click.echo(f"osce-scrape mirror: {served} at {server.base_url}", err=True)
-            click.echo(f"{server.base_url}/press-releases?page=0  (Ctrl-C stops)", err=True)
-            while True:
-                time.sleep(3600)
-    except RuntimeError as exc:  # the port is taken, or the server could not start
-        raise click.ClickException(str(exc)) from exc
-    except KeyboardInterrupt:
-        answered = len(server.request_log) if server is not None else 0
-        click.echo(f"osce-scrape mirror: stopped after {answered} requests", err=True)
+for command in (export_command, card_command, report_command, mirror_command):
+    cli.add_command(command)
 
 
 def main() -> None:
