@@ -132,7 +132,7 @@ SECTION_HEADS = frozenset({"newsroom", "resources", "activities", "skip links", 
 
 # --- body ----------------------------------------------------------------------------------------------
 CONTACTS_HEADING = re.compile(
-    r"^(?:(?:media|press|for media|journalists?)\s+)?(?:contacts?|enquiries|inquiries)"
+    r"^(?:(?:media|press|for media|journalists?)\s+)?(?:contacts?|enquiries|inquiries)\s*:?$"
     r"|^for (?:more|further) information,?(?: please)? contact"
     r"|^(?:контакты|контакти|kontakte?|kontakti|contacte|contact presse|контакт)$",
     re.IGNORECASE,
@@ -150,6 +150,8 @@ END_OF_ARTICLE_HEADINGS = frozenset(
 # Lines of page furniture inside the article (whole lines, case-insensitive).
 _FURNITURE = (
     r"share|print|tweet|e-?mail this( page)?|back to top|top|read more|more|photo details|yes|no|english",
+    r"skip (navigation|links|to (main )?content)|terms of use|privacy( policy)?|sitemap|contact us",
+    r"facebook|twitter|x|linkedin|youtube|instagram|flickr|soundcloud|rss|newsletter",
     r"((print|share|tweet|e-?mail|pdf|back to [\w ]{1,25})\s*[|·•/]?\s*){2,}",  # "Print | E-mail"
     r"back to [\w ]{1,25}|.{0,60}©.{0,120}",  # "Back to News", "Back to News | © OSCE 2000"
     # "Share" and "Print" on translated pages

@@ -7,6 +7,7 @@ The blocks made here go through the same extraction as an HTML page's, so both g
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 
@@ -15,6 +16,9 @@ from osce_scrape.blocks import Block, PageBlocks, collapse
 from osce_scrape.dates import find_dateline, is_date_only
 from osce_scrape.renderings import as_snapshot_lines
 
+FOOTER_RUN = 3  # short menu items in a row
+FOOTER_ITEM_CHARS = 40
+FOOTER_AFTER_PROSE_CHARS = 80
 HEADLINE_LOOKAHEAD = 12  # blocks searched for a headline that no element marks
 MAX_HEADLINE_CHARS = 300
 HEADLINE_MAX_LINK_DENSITY = 0.5
@@ -29,7 +33,9 @@ def text_blocks(text: str) -> PageBlocks:
     blocks: list[Block] = []
     group = 0
     previous_was_item = False
-    for line in lines[start:]:
+    for index, line in enumerate(lines[start:], start):
+        if blocks and _footer_starts(lines, index, blocks):
+            break  # the site's footer menus after the article
         if not line.strip() or _LONE_DASH.match(line):
             previous_was_item = False if not line.strip() else previous_was_item
             continue
@@ -40,6 +46,26 @@ def text_blocks(text: str) -> PageBlocks:
         content = collapse(item["text"] if item else line)
         blocks.append(Block(text=content, tag="li" if item else "p", parent=group if item else -1))
     return PageBlocks(blocks=blocks, title_index=headline_index(blocks))
+
+
+def _footer_starts(lines: list[str], index: int, blocks: list[Block]) -> bool:
+    """A menu after the article's text: a lone "-" (a menu heading follows), or a run of short "- " items
+    right after a paragraph of prose (a contacts block's items follow its heading, not prose)."""
+    if not any(b.tag == "p" and len(b.text) >= FOOTER_AFTER_PROSE_CHARS for b in blocks):
+        return False
+    if _LONE_DASH.match(lines[index]):
+        return True
+    run = list(itertools.takewhile(lambda line: bool(_ITEM.match(line)), lines[index : index + FOOTER_RUN]))
+    short = all(
+        len(line) <= FOOTER_ITEM_CHARS and not sel.LABEL_LINE.match(_ITEM.sub(r"\g<text>", line))
+        for line in run
+    )
+    return (
+        len(run) == FOOTER_RUN
+        and short
+        and blocks[-1].tag == "p"
+        and len(blocks[-1].text) >= FOOTER_AFTER_PROSE_CHARS
+    )
 
 
 def _end_of_menus(lines: list[str]) -> int:
@@ -66,7 +92,10 @@ def _end_of_menus(lines: list[str]) -> int:
 
 def _page_furniture(line: str) -> bool:
     text = line.strip()
-    return bool(text) and (bool(sel.FURNITURE_LINES.match(text)) or text.casefold() in sel.SITE_NAMES)
+    if not text:
+        return False
+    # A page widget's lines above the menus: "Skip navigation", a node number, "English", "Yes", "No".
+    return bool(sel.FURNITURE_LINES.match(text)) or text.casefold() in sel.SITE_NAMES or text.isdigit()
 
 
 def split_leading_lines(blocks: list[Block]) -> list[Block]:
