@@ -7,7 +7,9 @@ from dataclasses import dataclass, field, replace
 
 from osce_scrape import selectors as sel
 
-_WHITESPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_WHITESPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# Invisible characters inside words: soft hyphens, zero-width spaces and joiners, word joiners, BOMs.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 TEASER_LINK_DENSITY = 0.9  # a heading that is all link is a teaser's title
 PROSE_TAGS = frozenset({"p", "div", "blockquote", "section", "article", "main", "body", "center"})
 PROSE_MIN_CHARS = 150  # a paragraph this long is the article's prose, not a label or a value
@@ -107,7 +109,7 @@ class PageBlocks:
 
 def collapse(text: str | None) -> str:
     """Whitespace (including no-break and thin spaces) collapsed to single spaces, ends stripped."""
-    return _WHITESPACE.sub(" ", text or "").strip()
+    return _WHITESPACE.sub(" ", _INVISIBLE.sub("", text or "")).strip()
 
 
 # --- chrome removal ------------------------------------------------------------------------------------

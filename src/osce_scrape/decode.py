@@ -20,6 +20,7 @@ LEGACY_ENCODINGS = {
 }  # fmt: skip
 # Undeclared legacy encodings tried, most likely first (ties go to the earlier one).
 GUESS_ORDER = ("cp1251", "cp1250", "cp1252", "cp1257", "cp1254", "cp1253", "koi8-r")
+CUT_CHARACTER_BYTES = 3  # a UTF-8 character is at most 4 bytes: a cut leaves at most 3 of them
 GUESS_WORDS = 400  # enough words to tell the code pages apart, few enough to stay cheap
 LATIN_ASCII_SHARE = 0.5  # in Latin-script words of real text, most letters are plain ASCII
 
@@ -29,6 +30,9 @@ def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
     for encoding in _candidates(data, declared):
         try:
             return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            if encoding.startswith("utf-8") and exc.start >= len(data) - CUT_CHARACTER_BYTES:
+                return data[: exc.start].decode(encoding), encoding  # a download cut mid-character
         except (UnicodeError, LookupError):  # a declaration the bytes do not keep: try the next
             continue
     encoding = _guess(data)

@@ -24,6 +24,7 @@ BLOCK_TAGS = frozenset(
 SKIP_TAGS = frozenset(
     {"-comment", "script", "style", "noscript", "template", "head", "title", "meta", "link"}
 )
+ALT_TEXT_OWNERS = frozenset({"li", "dd", "td"})  # value cells whose linked images stand for names
 LABEL_HOLDERS = frozenset({"aside", "form", "section"})  # chrome-looking elements that may hold metadata
 INTRO_MIN_CHARS = 20  # a paragraph introducing a list of links in the article ("The report:" is too short)
 LINK_MENU_MIN_LINKS = 4  # a list of fewer links is more likely a sentence's references than a menu
@@ -285,6 +286,13 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
         if tag == "br":
             builder._parts.append("\n")
             continue
+        if tag == "img" and link_depth and builder._owner and builder._owner[-1][0] in ALT_TEXT_OWNERS:
+            # A linked logo standing for its name in a list of values ("Source:" as structure logos).
+            alt = collapse(node.attributes.get("alt"))
+            builder._parts.append(alt)
+            if builder._links:
+                builder._links[-1] += alt
+            continue
         if tag in BLOCK_TAGS:
             builder.flush()
             parent_id = ancestors[-1] if ancestors else 0
@@ -324,7 +332,7 @@ def page_blocks(tree: LexborHTMLParser, hint: str | None = None) -> PageBlocks:
         return PageBlocks(blocks=[], removed=removed)
     prune_link_lists(body, keep, removed, container)
     blocks = linearise(body, container)
-    title = " ".join(title_node.text().split()) if title_node is not None else None
+    title = " ".join(collapse(title_node.text()).split()) if title_node is not None else None
     title_id = title_node.mem_id if title_node is not None else None
     title_index = next((i for i, block in enumerate(blocks) if title_id in block.ancestors), -1)
     return PageBlocks(

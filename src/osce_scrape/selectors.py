@@ -59,6 +59,9 @@ TITLE_SELECTORS = (
     "h1.page-title",
     "h1.node-title",
     "h1",
+    "[itemprop=headline]",  # an empty <h1>: the headline marked otherwise
+    "div.page-title",
+    "div.title",
 )
 SITE_NAME_SUFFIX = re.compile(r"\s*[|\-–—]\s*(OSCE|Organization for Security and Co-operation in Europe)\s*$")
 
@@ -161,8 +164,8 @@ _FURNITURE = (
     r"(page )?last (updated|modified).{0,60}|©.{0,120}|copyright.{0,120}|skip to (main )?content",
     r"was this page helpful\??|follow us.{0,80}|subscribe.{0,80}",
     # "Share: Facebook Twitter", "Share this article via e-mail"
-    r"share( this( page| article)?)?:?.{0,60}"
-    r"\b(facebook|twitter|linkedin|e-?mail|whatsapp|telegram)\b.{0,60}",
+    r"share( this( page| article)?)?:?.{0,60}?"
+    r"(facebook|twitter|linkedin|e-?mail|whatsapp|telegram)\b.{0,60}",
     r"(photo|photos|photo credit|credit|image)s?:\s.{1,80}",  # photo credits
     r".{0,80}\b(view|switch to) (the )?(non-amp|full|mobile|desktop) (version|site)\b.{0,80}",  # AMP pages
     r"source url( \(retrieved on[^)]*\))?:.{0,200}|links:.{0,20}",  # print-friendly pages
