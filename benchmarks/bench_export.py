@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # recordkit: real-valued records
 
-from osce_scrape.export import export_file
-from osce_scrape.gazetteer import default_gazetteer
+from osce_scrape.dataset.export import export_file
+from osce_scrape.dataset.gazetteer import default_gazetteer
+from osce_scrape.files import write_lines_atomically
 from osce_scrape.models import PressRelease
-from osce_scrape.output import write_lines_atomically
 from recordkit import synthetic_records
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from osce_scrape.errors import ResponseTooLarge
-from osce_scrape.fetch import FetchConfig, Fetcher
+from osce_scrape.harvest.fetch import FetchConfig, Fetcher
 
 PAGE = (
     b"<html><head><meta charset=utf-8></head><body>" + b"<p>press release text</p>" * 3500 + b"</body></html>"

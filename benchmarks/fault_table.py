@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from faultkit import CASES, drill
 from killkit import comparable, kill, leftovers, start_crawl, wait_paused
-from osce_scrape.archive import iter_warc_responses
-from osce_scrape.fetch import FetchConfig
-from osce_scrape.harvest import HarvestConfig, run_harvest
+from osce_scrape.harvest.archive import iter_warc_responses
+from osce_scrape.harvest.crawl import HarvestConfig, run_harvest
+from osce_scrape.harvest.fetch import FetchConfig
 from osce_scrape.mirror import MirrorServer, MirrorSite, running_mirror
 
 KILL_POINTS = ["fetch-body:5", "fetch-body:60", "warc-write:12", "state-commit:1", "state-commit:20",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from osce_scrape.gazetteer import Gazetteer, default_gazetteer
+from osce_scrape.dataset.gazetteer import Gazetteer, default_gazetteer
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests' own helper modules (pagekit)
@@ -15,11 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests' own helper mo
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    """../shared/reference beside the checkout (CI has it too)."""
-    path = ROOT.parent / "shared" / "reference"
-    if not path.exists():
-        pytest.fail(f"{path} is missing: the tests need the shared reference material")
-    return path
+    """fixtures/reference: the checkout's copies of the real reference material the tests read."""
+    return ROOT / "fixtures" / "reference"
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 
 from osce_scrape.errors import NotAPressRelease, ParseError
-from osce_scrape.fetch import FetchConfig
-from osce_scrape.harvest import HarvestConfig, RunStats, harvest
+from osce_scrape.harvest.crawl import HarvestConfig, RunStats, harvest
+from osce_scrape.harvest.fetch import FetchConfig
 from osce_scrape.models import PressRelease, Provenance
 
 BASE = "http://site.test"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from osce_scrape.fetch import FetchConfig
-from osce_scrape.harvest import HarvestConfig, RunStats, run_harvest
+from osce_scrape.harvest.crawl import HarvestConfig, RunStats, run_harvest
+from osce_scrape.harvest.fetch import FetchConfig
 from osce_scrape.mirror import FaultSpec, MirrorServer, MirrorSite, running_mirror
 from osce_scrape.mirror.faults import FaultInjector, _retry_after
 
@@ -89,7 +89,7 @@ class DrillResult:
 
 def crawl(server: MirrorServer, out: Path, **fetch: Any) -> RunStats:
     config = FetchConfig(base_url=server.base_url, **{"rate": 0, "concurrency": 4, **FAST, **fetch})
-    return run_harvest(HarvestConfig(fetch=config, out=out, card=False))
+    return run_harvest(HarvestConfig(fetch=config, out=out))
 
 
 def lines(path: Path) -> list[dict[str, Any]]:

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from osce_scrape.archive import iter_warc_responses
-from osce_scrape.pausepoints import PAUSE_AT_ENV, PAUSE_FILE_ENV
+from osce_scrape.harvest.archive import iter_warc_responses
+from osce_scrape.harvest.pausepoints import PAUSE_AT_ENV, PAUSE_FILE_ENV
 
 CLI = str(Path(sys.executable).parent / "osce-scrape")
 

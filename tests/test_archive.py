@@ -13,14 +13,14 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from osce_scrape import pipeline
-from osce_scrape.archive import (
+from osce_scrape.errors import NotAPressRelease
+from osce_scrape.files import run_stamp
+from osce_scrape.harvest.archive import (
     WarcWriter,
     iter_latest_pages,
     iter_warc_responses,
 )
-from osce_scrape.errors import NotAPressRelease
-from osce_scrape.fetch import FetchResult
-from osce_scrape.store import run_stamp
+from osce_scrape.harvest.fetch import FetchResult
 
 T0 = datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
 

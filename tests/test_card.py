@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from osce_scrape.card import hash_files, read_rejects, read_runs, write_card
-from osce_scrape.cli import cli
+from osce_scrape.cli.main import cli
+from osce_scrape.dataset.card import hash_files, read_rejects, read_runs, write_card
+from osce_scrape.dataset.gazetteer import Gazetteer
+from osce_scrape.dataset.reader import load
 from osce_scrape.errors import DatasetError
-from osce_scrape.gazetteer import Gazetteer
-from osce_scrape.reader import load
 from recordkit import records_from_listing
 
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from osce_scrape.fetch import FetchConfig
-from osce_scrape.harvest import HarvestConfig, RunStats, run_harvest
+from osce_scrape.harvest.crawl import HarvestConfig, RunStats, run_harvest
+from osce_scrape.harvest.fetch import FetchConfig
 from osce_scrape.mirror import MirrorSite, running_mirror
 from osce_scrape.models import PressRelease
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from osce_scrape.circuit import CircuitBreaker
 from osce_scrape.errors import HttpStatusError, NetworkError, ResponseTooLarge, RobotsDisallowed
-from osce_scrape.fetch import TRANSIENT_STATUSES, is_transient
+from osce_scrape.harvest.circuit import CircuitBreaker
+from osce_scrape.harvest.fetch import TRANSIENT_STATUSES, is_transient
 
 
 @pytest.mark.parametrize(

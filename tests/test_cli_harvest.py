@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
-from osce_scrape.cli import cli
-from osce_scrape.cli_harvest import check_base_url, check_languages
+from fakesite import TODAY, FakeSite, crawl, dataset
+from osce_scrape.cli.checks import check_base_url, check_languages
+from osce_scrape.cli.harvest import card_after_run
+from osce_scrape.cli.main import cli
 
 
 @pytest.mark.parametrize(
@@ -102,3 +105,34 @@ def test_log_json_makes_every_stderr_line_a_json_object(tmp_path: Path) -> None:
     assert summary["stats"]["errors"]["HttpStatusError"] == sum(
         1 for x in lines if "HTTP 404" in x["message"]
     )
+
+
+def test_data_card_after_a_changing_run_only(tmp_path: Path) -> None:
+    """A run that adds records rewrites DATASET.md and manifest.json (counting them); a run that changes
+    nothing leaves them be; the run's stats file says the card was written."""
+    site = FakeSite.make(4, TODAY)
+    first = crawl(site, tmp_path / "out")
+    assert card_after_run(tmp_path / "out", first)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert first.card and manifest["records"] == 4 and (tmp_path / "out" / "DATASET.md").exists()
+    written = (tmp_path / "out" / "manifest.json").stat().st_mtime_ns
+    second = crawl(site, tmp_path / "out")
+    assert not card_after_run(tmp_path / "out", second)
+    assert not second.card and (tmp_path / "out" / "manifest.json").stat().st_mtime_ns == written
+    stats_file = json.loads((tmp_path / "out" / "runs" / f"{first.run}.json").read_text())
+    assert stats_file["card"] is True
+
+
+def test_a_card_that_fails_never_crashes_a_published_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A card step that breaks (any error) is logged; the run returns its stats with the dataset published."""
+
+    def broken(out_dir: Path) -> None:
+        raise KeyError("a card bug")
+
+    monkeypatch.setattr("osce_scrape.cli.harvest.write_card", broken)
+    stats = crawl(FakeSite.make(3, TODAY), tmp_path)
+    assert not card_after_run(tmp_path, stats)
+    assert (stats.new, stats.card) == (3, False)
+    assert len(dataset(tmp_path)) == 3

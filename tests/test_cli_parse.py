@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from osce_scrape import PressRelease, pipeline
-from osce_scrape.cli import cli
+from osce_scrape.cli.main import cli
 from osce_scrape.models import latest_date_on_earth
 from pagekit import BODY, TITLE, page
 

@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from killkit import stored
-from osce_scrape.cli import cli
-from osce_scrape.fetch import FetchConfig
-from osce_scrape.harvest import HarvestConfig, RunStats, run_harvest
+from osce_scrape.cli.main import cli
+from osce_scrape.harvest.crawl import HarvestConfig, RunStats, run_harvest
+from osce_scrape.harvest.fetch import FetchConfig
 from osce_scrape.mirror import FaultSpec, MirrorServer, MirrorSite, RequestRecord, running_mirror
 from osce_scrape.models import PressRelease
 

@@ -14,14 +14,14 @@ import pytest
 from click.testing import CliRunner
 
 from faultkit import CASES, FAST, FaultCase, crawl, drill, lines
-from osce_scrape.cli import cli
-from osce_scrape.cli_harvest import run_crawl
-from osce_scrape.exit_codes import EXIT_DRIFT, EXIT_ROBOTS, EXIT_UNREACHABLE
-from osce_scrape.fetch import FetchConfig
-from osce_scrape.harvest import HarvestConfig
+from osce_scrape.cli.exit_codes import EXIT_DRIFT, EXIT_ROBOTS, EXIT_UNREACHABLE
+from osce_scrape.cli.harvest import run_crawl
+from osce_scrape.cli.main import cli
+from osce_scrape.harvest.crawl import HarvestConfig
+from osce_scrape.harvest.fetch import FetchConfig
+from osce_scrape.harvest.jobs import ParseOutcome
 from osce_scrape.mirror import FaultSpec, MirrorSite, running_mirror
 from osce_scrape.mirror.faults import FaultInjector
-from osce_scrape.parse_job import ParseOutcome
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +50,7 @@ def test_unreachable_site_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[
     with running_mirror(MirrorSite(pages=1, fixtures_dir=None)) as server:
         base_url = server.base_url
     fetch = FetchConfig(base_url=base_url, rate=0, **FAST)  # the server is gone: connection refused
-    stats, code = run_crawl(HarvestConfig(fetch=fetch, out=tmp_path, card=False), quiet=True,
+    stats, code = run_crawl(HarvestConfig(fetch=fetch, out=tmp_path), quiet=True,
                             log_json=False, drift_threshold=0.2)  # fmt: skip
     assert code == EXIT_UNREACHABLE
     assert stats is not None and stats.stopped == "unreachable" and not stats.robots_forbidden
@@ -109,7 +109,7 @@ def test_drift_exits_6_when_over_the_threshold_of_pages_is_rejected(
 ) -> None:
     """A parser that suddenly rejects a third of the pages (a template change): exit 6, saying drift;
     with --drift-threshold 0.5 the same run is only incomplete (exit 1)."""
-    from osce_scrape import harvest_run
+    from osce_scrape.harvest import run as harvest_run
 
     real = harvest_run.parse_job
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from killkit import archived_urls, comparable, kill, leftovers, records, start_crawl, wait_paused
-from osce_scrape.fetch import FetchConfig
-from osce_scrape.harvest import HarvestConfig, run_harvest
+from osce_scrape.harvest.crawl import HarvestConfig, run_harvest
+from osce_scrape.harvest.fetch import FetchConfig
 from osce_scrape.mirror import MirrorServer, MirrorSite, running_mirror
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +40,7 @@ def reference(server: MirrorServer, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def crawl(server: MirrorServer, out: Path) -> None:
-    run_harvest(HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out, card=False))
+    run_harvest(HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out))
 
 
 def resume_and_check(server: MirrorServer, reference: Path, out: Path) -> None:

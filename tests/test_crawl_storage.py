@@ -21,12 +21,12 @@ import pytest
 from click.testing import CliRunner
 
 from killkit import kill, records, start_crawl, wait_paused
-from osce_scrape import store
-from osce_scrape.cli import cli
-from osce_scrape.cli_harvest import run_crawl
-from osce_scrape.exit_codes import EXIT_LOCKED, EXIT_OUTPUT
-from osce_scrape.fetch import FetchConfig
-from osce_scrape.harvest import HarvestConfig
+from osce_scrape.cli.exit_codes import EXIT_LOCKED, EXIT_OUTPUT
+from osce_scrape.cli.harvest import run_crawl
+from osce_scrape.cli.main import cli
+from osce_scrape.harvest import store
+from osce_scrape.harvest.crawl import HarvestConfig
+from osce_scrape.harvest.fetch import FetchConfig
 from osce_scrape.mirror import MirrorServer, MirrorSite, running_mirror
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +39,7 @@ def server() -> Iterator[MirrorServer]:
 
 
 def config(server: MirrorServer, out: Path) -> HarvestConfig:
-    return HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out, card=False)
+    return HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from osce_scrape.dates import find_date, find_dateline, find_header_line, is_date_only, parse_date
+from osce_scrape.parse.dates import find_date, find_dateline, find_header_line, is_date_only, parse_date
 
 D = dt.date
 

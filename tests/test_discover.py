@@ -7,7 +7,8 @@ import gzip
 
 import pytest
 
-from osce_scrape.discover import (
+from osce_scrape.errors import DiscoveryError
+from osce_scrape.harvest.discover import (
     ListingEntry,
     listing_url,
     page_number,
@@ -16,7 +17,6 @@ from osce_scrape.discover import (
     parse_listing,
     parse_sitemap,
 )
-from osce_scrape.errors import DiscoveryError
 
 BASE = "https://www.osce.org"
 PAGE_URL = "https://www.osce.org/press-releases?page=3"

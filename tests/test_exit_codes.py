@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from osce_scrape import exit_codes
-from osce_scrape.exit_codes import (
+from osce_scrape.cli import exit_codes
+from osce_scrape.cli.exit_codes import (
     DRIFT_MIN_PAGES,
     EXIT_DRIFT,
     EXIT_INCOMPLETE,
@@ -18,7 +18,7 @@ from osce_scrape.exit_codes import (
     EXIT_UNREACHABLE,
     crawl_exit_code,
 )
-from osce_scrape.harvest_stats import RunStats
+from osce_scrape.harvest.stats import RunStats
 
 
 @pytest.mark.parametrize(

@@ -32,8 +32,8 @@ from osce_scrape.errors import (
     ResponseTooLarge,
     RobotsDisallowed,
 )
-from osce_scrape.fetch import DEFAULT_USER_AGENT, FetchConfig, Fetcher, FetchResult
-from osce_scrape.http_body import detect_encoding
+from osce_scrape.harvest.fetch import DEFAULT_USER_AGENT, FetchConfig, Fetcher, FetchResult
+from osce_scrape.harvest.http_body import detect_encoding
 
 BASE = "http://site.test"
 Handler = Callable[[httpx.Request], httpx.Response]

@@ -18,9 +18,9 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PAGES = FIXTURES / "pages"
-REFERENCE = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "reference" / "page-snapshot-moscow-2009.txt"
-)
+REFERENCE = FIXTURES / "reference" / "page-snapshot-moscow-2009.txt"  # the checkout's copy of the real page
+SHARED_REFERENCE = FIXTURES.parent.parent / "shared" / "reference"  # beside a developer's checkout only
+MIRROR_PAGES = FIXTURES.parent / "src" / "osce_scrape" / "mirror" / "pages"
 KEYS = {
     "id", "url", "language", "content_type", "title", "date", "place", "sources",
     "fields_of_work", "body", "contacts", "translations",
@@ -180,7 +180,24 @@ def test_moscow_snapshot_is_issue_2s_case() -> None:
     assert record["body"].startswith("MOSCOW, 20 November 2009 - The OSCE Special Representative")
     assert len(record["body"].split("\n\n")) == 7
     assert (record["url"], record["date"], record["place"]) == (None, "2009-11-20", "MOSCOW")
-    assert page.read_bytes() == REFERENCE.read_bytes()  # ../shared is beside the checkout, in CI too
+    assert page.read_bytes() == REFERENCE.read_bytes()
+
+
+@pytest.mark.skipif(not SHARED_REFERENCE.is_dir(), reason="no ../shared/reference beside this checkout")
+def test_reference_copies_match_the_shared_originals() -> None:
+    """fixtures/reference holds exact copies of ../shared/reference's files, where that folder exists."""
+    for copy in (FIXTURES / "reference").iterdir():
+        assert copy.read_bytes() == (SHARED_REFERENCE / copy.name).read_bytes(), copy.name
+
+
+def test_the_mirror_serves_the_fixture_pages_as_they_are() -> None:
+    """The package's mirror pages (shipped in the wheel) are the HTML fixtures and their answers, byte
+    for byte: fixtures/make_fixtures.py writes both."""
+    served = {p.name: p.read_bytes() for p in MIRROR_PAGES.iterdir()}
+    html = {p.stem for p in PAGES.glob("*.html")}
+    fixtures = {p.name: p.read_bytes() for p in PAGES.iterdir() if p.name.split(".")[0] in html}
+    assert sorted(served) == sorted(fixtures)
+    assert [name for name in served if served[name] != fixtures[name]] == []
 
 
 def test_html_and_text_moscow_pages_agree() -> None:
@@ -207,7 +224,11 @@ def test_generator_reproduces_the_corpus(tmp_path: Path) -> None:
         (PAGES / "01-moscow-2009-snapshot.txt").read_bytes()
     )
     out = tmp_path / "pages"
-    assert make_fixtures.main(["--reference", str(reference), "--out", str(out)]) == 0
+    mirror = tmp_path / "mirror"
+    assert (
+        make_fixtures.main(["--reference", str(reference), "--out", str(out), "--mirror", str(mirror)]) == 0
+    )
+    assert sorted(p.name for p in mirror.iterdir()) == sorted(p.name for p in MIRROR_PAGES.iterdir())
     committed = {p.name: p.read_bytes() for p in PAGES.iterdir()}
     regenerated = {p.name: p.read_bytes() for p in out.iterdir()}
     assert sorted(regenerated) == sorted(committed)

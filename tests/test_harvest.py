@@ -13,13 +13,13 @@ import httpx
 import pytest
 
 from fakesite import BASE, FAKE_PARSER_VERSION, TODAY, FakeSite, crawl, dataset, fake_parse
-from osce_scrape.archive import iter_warc_responses
 from osce_scrape.errors import OutputLocked
-from osce_scrape.fetch import FetchConfig
-from osce_scrape.harvest import HarvestConfig, RunStats, harvest
-from osce_scrape.harvest_walk import language_listing_url
-from osce_scrape.state import ERROR, REJECTED, State
-from osce_scrape.store import OutputFolder
+from osce_scrape.harvest.archive import iter_warc_responses
+from osce_scrape.harvest.crawl import HarvestConfig, RunStats, harvest
+from osce_scrape.harvest.fetch import FetchConfig
+from osce_scrape.harvest.state import ERROR, REJECTED, State
+from osce_scrape.harvest.store import OutputFolder
+from osce_scrape.harvest.walk import language_listing_url
 
 
 def run_records(out: Path, stats: RunStats) -> list[dict[str, Any]]:
@@ -311,34 +311,6 @@ def test_output_paths_never_come_from_server_text(tmp_path: Path) -> None:
     )
     assert [name for name in written if not allowed.fullmatch(name)] == []
     assert len(dataset(out)) == 3
-
-
-def test_data_card_after_a_changing_run_only(tmp_path: Path) -> None:
-    """A run that adds records rewrites DATASET.md and manifest.json (counting them); a run that changes
-    nothing leaves them be; card=False never writes them."""
-    site = FakeSite.make(4, TODAY)
-    first = crawl(site, tmp_path / "out")
-    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert first.card and manifest["records"] == 4 and (tmp_path / "out" / "DATASET.md").exists()
-    written = (tmp_path / "out" / "manifest.json").stat().st_mtime_ns
-    second = crawl(site, tmp_path / "out")
-    assert not second.card and (tmp_path / "out" / "manifest.json").stat().st_mtime_ns == written
-    crawl(site, tmp_path / "plain", card=False)
-    assert not (tmp_path / "plain" / "DATASET.md").exists()
-
-
-def test_a_card_that_fails_never_crashes_a_published_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A card step that breaks (any error) is logged; the run returns its stats with the dataset published."""
-
-    def broken(out_dir: Path) -> None:
-        raise KeyError("a card bug")
-
-    monkeypatch.setattr("osce_scrape.card.write_card", broken)
-    stats = crawl(FakeSite.make(3, TODAY), tmp_path)
-    assert (stats.new, stats.card) == (3, False)
-    assert len(dataset(tmp_path)) == 3
 
 
 def test_empty_or_non_html_pages_are_errors_retried_next_run(tmp_path: Path) -> None:

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from osce_scrape.discover import ListingEntry
-from osce_scrape.harvest_plan import plan_entry
-from osce_scrape.parse import PARSER_VERSION
-from osce_scrape.state import ERROR, NEW, OK, REJECTED, UrlState
+from osce_scrape.harvest.discover import ListingEntry
+from osce_scrape.harvest.plan import plan_entry
+from osce_scrape.harvest.state import ERROR, NEW, OK, REJECTED, UrlState
+from osce_scrape.parse.core import PARSER_VERSION
 
 TODAY = dt.date(2026, 3, 1)
 URL = "http://x/secretariat/1"

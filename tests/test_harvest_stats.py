@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from osce_scrape.harvest_stats import MAX_EXAMPLES, RunStats
+from osce_scrape.harvest.stats import MAX_EXAMPLES, RunStats
 
 
 def test_disagreements_are_counted_with_a_bounded_list_of_examples() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from fakesite import BASE, TODAY, FakeSite, crawl, dataset
-from osce_scrape.discover import ListingEntry, ListingPage
-from osce_scrape.harvest_walk import _broken_pager
-from osce_scrape.state import State
+from osce_scrape.harvest.discover import ListingEntry, ListingPage
+from osce_scrape.harvest.state import State
+from osce_scrape.harvest.walk import _broken_pager
 
 _BACKFILL = "backfill_complete:en"
 ENTRY = ListingEntry(f"{BASE}/secretariat/1", "A title", TODAY, None)

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from protego import Protego
 
 from osce_scrape import parse_page
-from osce_scrape.cli import cli
-from osce_scrape.discover import parse_feed, parse_listing, parse_sitemap
+from osce_scrape.cli.main import cli
+from osce_scrape.harvest.discover import parse_feed, parse_listing, parse_sitemap
 from osce_scrape.mirror import MirrorSite, running_mirror
 from osce_scrape.mirror.documents import FEED_ITEMS, PAGE_SIZE
 from osce_scrape.mirror.site import CACHE_PAGES

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from osce_scrape.language import Language, declared_language, guess_language, settle_language
-from osce_scrape.months import month_language, month_languages, month_number
+from osce_scrape.parse.language import Language, declared_language, guess_language, settle_language
+from osce_scrape.parse.months import month_language, month_languages, month_number
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from osce_scrape.gazetteer import fold
-from osce_scrape.normalize import (
+from osce_scrape.dataset.gazetteer import fold
+from osce_scrape.dataset.normalize import (
     normalize_fields,
     normalize_places,
     normalize_record,

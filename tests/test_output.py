@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from osce_scrape.output import atomic_path, atomic_writer, write_lines_atomically
+from osce_scrape.files import atomic_path, atomic_writer, write_lines_atomically
 
 
 def test_written_whole_with_the_usual_permissions(tmp_path: Path) -> None:

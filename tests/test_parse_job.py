@@ -8,8 +8,8 @@ import json
 import pytest
 
 from fakesite import fake_parse
+from osce_scrape.harvest.jobs import parse_job
 from osce_scrape.models import PressRelease
-from osce_scrape.parse_job import parse_job
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 PAGE = b"<div class='press'><h1>Title</h1><time>2024-05-06</time><p>Body.</p></div>"

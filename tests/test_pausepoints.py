@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from osce_scrape import pausepoints
+from osce_scrape.harvest import pausepoints
 
 
 def test_spec_names_a_known_point_and_an_arrival() -> None:

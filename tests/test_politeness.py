@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from clockkit import FakeClock
-from osce_scrape.politeness import (
+from osce_scrape.harvest.politeness import (
     MAX_PENALTY,
     PENALTY_FLOOR_INTERVAL,
     RECOVERY_SECONDS,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import osce_scrape
+from osce_scrape.dataset.export import export_file
 from osce_scrape.errors import DatasetError
-from osce_scrape.export import export_file
 from recordkit import make_record
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from osce_scrape import parse_text
-from osce_scrape.renderings import as_snapshot_lines
+from osce_scrape.parse.renderings import as_snapshot_lines
 
 LYNX = """   [1]Skip to main content
 

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageStat
 
-from osce_scrape.cli import cli
-from osce_scrape.dataset_stats import collect
-from osce_scrape.report import build_report, render_report
+from osce_scrape.cli.main import cli
+from osce_scrape.dataset.report import build_report, render_report
+from osce_scrape.dataset.stats import collect
 from recordkit import make_record, records_from_listing
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

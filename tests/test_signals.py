@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from killkit import leftovers, records, start_crawl, stored
-from osce_scrape.exit_codes import EXIT_INTERRUPTED
-from osce_scrape.fetch import FetchConfig
-from osce_scrape.harvest import HarvestConfig, run_harvest
+from osce_scrape.cli.exit_codes import EXIT_INTERRUPTED
+from osce_scrape.harvest.crawl import HarvestConfig, run_harvest
+from osce_scrape.harvest.fetch import FetchConfig
+from osce_scrape.harvest.signals import StopSwitch
 from osce_scrape.mirror import FaultSpec, MirrorServer, MirrorSite, running_mirror
 from osce_scrape.mirror.faults import FaultInjector
-from osce_scrape.signals import StopSwitch
 
 
 def test_stop_switch_keeps_the_first_reason_and_tells_listeners_once() -> None:
@@ -48,7 +48,7 @@ def wait_for_records(out: Path, n: int, timeout: float = 30) -> None:
 def finish(server: MirrorServer, out: Path) -> None:
     """A clean run with the faults off: every press release, once."""
     server.faults = None
-    run_harvest(HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out, card=False))
+    run_harvest(HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out))
     ids = [r["id"] for r in records(out)]
     assert len(ids) == len(set(ids)) == 30
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from osce_scrape.state import ERROR, NEW, OK, SCHEMA_VERSION, State, StateError
+from osce_scrape.harvest.state import ERROR, NEW, OK, SCHEMA_VERSION, State, StateError
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 

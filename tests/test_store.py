@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from osce_scrape.errors import OutputLocked
-from osce_scrape.state import State
-from osce_scrape.store import OutputFolder, record_sha256, run_stamp
+from osce_scrape.files import run_stamp
+from osce_scrape.harvest.state import State
+from osce_scrape.harvest.store import OutputFolder
+from osce_scrape.models import record_sha256
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
@@ -114,7 +116,7 @@ def test_lock_names_its_holder_and_a_stale_lock_is_taken_over(
     """A refused run is told who holds the lock; a .lock left by a dead run (no flock held) is taken
     over, saying so, and rewritten with our pid."""
     (tmp_path / ".lock").write_text("pid 999999999 (started 2026-01-01T00:00:00+00:00)\n")
-    with caplog.at_level(logging.INFO, logger="osce_scrape.store"), OutputFolder(tmp_path).locked():
+    with caplog.at_level(logging.INFO, logger="osce_scrape.harvest.store"), OutputFolder(tmp_path).locked():
         assert "took over the lock left by pid 999999999" in caplog.text
         assert (tmp_path / ".lock").read_text().startswith(f"pid {os.getpid()} ")
         with pytest.raises(OutputLocked, match=rf"pid {os.getpid()} \(started .*\) is using this folder"):

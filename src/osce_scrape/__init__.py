@@ -1,5 +1,6 @@
 """osce-scrape: the OSCE's press releases as a clean, validated research dataset."""
 
+from osce_scrape.dataset.reader import load
 from osce_scrape.errors import (
     DatasetError,
     FetchError,
@@ -10,8 +11,7 @@ from osce_scrape.errors import (
     RobotsDisallowed,
 )
 from osce_scrape.models import PressRelease, Provenance
-from osce_scrape.parse import PARSER_VERSION, parse_page, parse_text
-from osce_scrape.reader import load
+from osce_scrape.parse.core import PARSER_VERSION, parse_page, parse_text
 
 __version__ = "0.1.0"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from osce_scrape.errors import ParseError
-from osce_scrape.parse import record_id
+from osce_scrape.parse.core import record_id
 from osce_scrape.pipeline import INPUT_SUFFIXES, parse_file
 
 FIELDS = (

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from osce_scrape.selectors import MENU_LABELS
-
 EARLIEST_DATE = dt.date(1973, 1, 1)  # the CSCE's Helsinki consultations: nothing on the site is older
 _URL = re.compile(r"^(https?://[^\s/]+|file://)/?\S*$", re.IGNORECASE)
+
+# Text of menus and section heads, casefolded: never a headline, so never a record's title.
+MENU_LABELS = frozenset(
+    {
+        "our work", "fields of work", "countries", "structures and institutions", "secretariat",
+        "institutions", "field operations", "meetings and conferences", "participating states",
+        "about us", "organizational structure", "newsroom", "news", "press releases", "resources",
+        "home", "menu", "search", "skip navigation", "skip links", "all", "partnerships",
+        "projects", "events", "contacts", "press release", "osce", "what we do", "where we are",
+        "related content", "page not found", "access denied", "error",
+    }
+)  # fmt: skip
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -92,3 +104,11 @@ class PressRelease(BaseModel):
 def record_schema() -> dict[str, Any]:
     """The JSON Schema of a record, for `osce-scrape schema`."""
     return PressRelease.model_json_schema()
+
+
+def record_sha256(data: dict[str, Any]) -> str:
+    """A record's content hash, blind to when it was fetched (refetching a page is no change)."""
+    content = dict(data)
+    content["provenance"] = {k: v for k, v in data["provenance"].items() if k != "fetched_at"}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

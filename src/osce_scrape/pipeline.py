@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from osce_scrape.archive import is_warc, iter_latest_pages
 from osce_scrape.errors import ParseError
+from osce_scrape.harvest.archive import is_warc, iter_latest_pages
 from osce_scrape.models import PressRelease
-from osce_scrape.parse import parse_page, parse_text
+from osce_scrape.parse.core import parse_page, parse_text
 
 log = logging.getLogger(__name__)
 

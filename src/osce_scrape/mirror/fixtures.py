@@ -1,4 +1,7 @@
-"""The repository's fixture pages (fixtures/pages/NN-slug.html + NN-slug.expected.json), served as-is.
+"""The fixture pages (NN-slug.html + NN-slug.expected.json), served as-is.
+
+They ship in the package (mirror/pages/, written by fixtures/make_fixtures.py beside fixtures/pages/), so
+an installed wheel serves the same site as the source checkout.
 
 A fixture is served at its canonical URL's path; one whose page names no URL (`"url": null`) is
 served at /node/{FIXTURE_IDS + n}, and its expected URL is then the URL it is fetched from.
@@ -19,7 +22,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DIR = Path(__file__).resolve().parents[3] / "fixtures" / "pages"  # the source checkout's
+DEFAULT_DIR = Path(__file__).resolve().parent / "pages"
 FIXTURE_IDS = 990_000  # node ids for pages without a URL, above any generated id
 UNDATED = dt.date(2015, 1, 1)  # listing date of rejected pages, which have no record date
 

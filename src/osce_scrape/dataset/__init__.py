@@ -1,0 +1,1 @@
+"""The dataset a harvest publishes: normalised facets, exports, the data card, the report, `load`."""

@@ -1,0 +1,170 @@
+"""The data card: output/DATASET.md for people and output/manifest.json for programs.
+
+What the folder holds (records, date range, counts by year, language, content type, field of work and
+source), what did not make it (rejected pages and why), when it was harvested, by which parser, and the
+sha256 of every file, so a copy can be checked. `write_card(out_dir)` is called by each crawl and by
+`osce-scrape card`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from osce_scrape.dataset.card_markdown import render_card
+from osce_scrape.dataset.reader import load
+from osce_scrape.dataset.stats import collect
+from osce_scrape.errors import DatasetError
+from osce_scrape.files import RUN_STAMP, atomic_writer
+from osce_scrape.parse.core import PARSER_VERSION
+
+log = logging.getLogger(__name__)
+
+DATASET_FILE = "press_releases.jsonl"
+CARD_FILE = "DATASET.md"
+MANIFEST_FILE = "manifest.json"
+REJECTS_FILE = "rejects.jsonl"
+RUNS_DIR = "runs"
+# Not hashed: the card itself, and files that change while a crawl runs or that only exist during one.
+_UNHASHED_SUFFIXES = (".tmp", ".lock", "-wal", "-shm", "-journal")
+_HASH_CHUNK = 1 << 20
+
+
+def write_card(out_dir: Path) -> dict[str, Any]:
+    """Write DATASET.md and manifest.json into `out_dir`; return the manifest."""
+    manifest = build_manifest(out_dir)
+    with atomic_writer(out_dir / MANIFEST_FILE) as handle:
+        json.dump(manifest, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+    with atomic_writer(out_dir / CARD_FILE) as handle:
+        handle.write(render_card(manifest))
+    log.info("wrote %s and %s in %s", CARD_FILE, MANIFEST_FILE, out_dir)
+    return manifest
+
+
+def build_manifest(out_dir: Path) -> dict[str, Any]:
+    """Everything the card states, as JSON-ready data."""
+    dataset = out_dir / DATASET_FILE
+    if not dataset.is_file():
+        raise DatasetError(f"no {DATASET_FILE}: crawl or parse into this folder first", source=str(out_dir))
+    from osce_scrape import __version__  # late: the package may still be loading when we are imported
+
+    return {
+        "name": "OSCE press releases",
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "dataset_file": DATASET_FILE,
+        "osce_scrape_version": __version__,
+        "parser_version_current": PARSER_VERSION,
+        **collect(load(dataset)).as_dict(),
+        "rejects": read_rejects(out_dir / REJECTS_FILE),
+        "harvests": read_runs(out_dir / RUNS_DIR),
+        "files": hash_files(out_dir, previous_files(out_dir)),
+    }
+
+
+def read_rejects(path: Path) -> dict[str, Any]:
+    """Rejected pages, counted by kind of error and by reason (crawl and `parse` formats alike)."""
+    kinds: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    if path.is_file():
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except json.JSONDecodeError:
+                    item = None
+                if not isinstance(item, dict):  # not JSON, or JSON that is no object ([1], "x")
+                    log.warning("%s:%d is no JSON object; counted as 'unreadable'", path, number)
+                    item = {"kind": "unreadable", "reason": "unreadable line in rejects.jsonl"}
+                kinds[str(item.get("kind") or item.get("error") or "unknown")] += 1
+                reasons[str(item.get("reason") or "unknown")] += 1
+    return {
+        "count": sum(kinds.values()),
+        "by_kind": dict(kinds.most_common()),
+        "by_reason": dict(reasons.most_common()),
+    }
+
+
+def read_runs(runs_dir: Path) -> list[dict[str, Any]]:
+    """One entry per harvest run (runs/<stamp>.json), oldest first: when, and what it did."""
+    runs: list[dict[str, Any]] = []
+    for path in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
+        try:
+            stats = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON
+            log.warning("skipping unreadable run file %s: %s", path, exc)
+            continue
+        if not isinstance(stats, dict):
+            log.warning("skipping run file %s: no JSON object", path)
+            continue
+        name = str(stats.get("run") or path.stem)
+        entry: dict[str, Any] = {"run": name, "started_at": _run_time(name)}
+        for key in ("fetched", "new", "changed", "unchanged", "rejected", "seconds"):
+            if key in stats:
+                entry[key] = stats[key]
+        runs.append(entry)
+    return runs
+
+
+def _run_time(name: str) -> str | None:
+    try:
+        return dt.datetime.strptime(name[:16], RUN_STAMP).replace(tzinfo=dt.UTC).isoformat()
+    except ValueError:
+        return None
+
+
+def hash_files(out_dir: Path, previous: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """{relative path: {"bytes", "mtime_ns", "sha256"}} of every file under `out_dir` but the card's own.
+
+    A file whose size and mtime_ns are those `previous` (the last manifest's "files") holds keeps its
+    sha256 unread: a long-lived folder's archive/ runs to gigabytes and only its newest WARC changes.
+    """
+    files: dict[str, dict[str, Any]] = {}
+    for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(out_dir).as_posix()
+        if relative in {CARD_FILE, MANIFEST_FILE} or _transient(path):
+            continue
+        info = path.stat()
+        entry: dict[str, Any] = {"bytes": info.st_size, "mtime_ns": info.st_mtime_ns}
+        known = (previous or {}).get(relative)
+        if isinstance(known, dict) and {k: known.get(k) for k in entry} == entry and _is_sha256(known):
+            entry["sha256"] = known["sha256"]
+        else:
+            entry["sha256"] = sha256_file(path)
+        files[relative] = entry
+    return files
+
+
+def previous_files(out_dir: Path) -> dict[str, Any]:
+    """The "files" of the manifest already in `out_dir` (empty when there is none, or it is unreadable)."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    return files if isinstance(files, dict) else {}
+
+
+def _is_sha256(entry: dict[str, Any]) -> bool:
+    digest = entry.get("sha256")
+    return isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
+
+
+def _transient(path: Path) -> bool:
+    return path.name.startswith(".") or path.name.endswith(_UNHASHED_SUFFIXES)
+
+
+def sha256_file(path: Path) -> str:
+    """The file's sha256, read in 1 MiB chunks (WARC files run to gigabytes)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

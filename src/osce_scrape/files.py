@@ -1,0 +1,66 @@
+"""Writing files so that an interrupted run never leaves a truncated one; run names."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` for a writer that wants a file name (pyarrow); on success it is
+    fsynced, given the usual permissions and renamed over `path`; on failure removed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fchmod(fd, _default_mode())  # mkstemp makes 0600; a dataset is for reading
+            os.fsync(fd)  # on disk before the rename: a crash leaves the old file or the new one, whole
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
+    """Open a temporary file beside `path` for text; on success fsync it and rename it over `path`."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding=encoding, newline="\n") as handle:
+        yield handle
+
+
+def _default_mode() -> int:
+    """0666 less the process's umask: what open() would have given the file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_lines_atomically(path: Path, lines: Iterable[str]) -> int:
+    """Write each line (no newline in it) to `path` atomically; return how many were written."""
+    count = 0
+    with atomic_writer(path) as handle:
+        for line in lines:
+            handle.write(line)
+            handle.write("\n")
+            count += 1
+    return count
+
+
+RUN_STAMP = "%Y%m%dT%H%M%SZ"  # run names, of run files and WARCs alike: UTC, sortable as text
+
+
+def run_stamp(now: dt.datetime | None = None) -> str:
+    """A run's name: its UTC start time (now by default), sortable (`20261128T045704Z`)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime(RUN_STAMP)

@@ -1,0 +1,113 @@
+"""The crawl's work off the event loop: parsing (and, in worker processes, archiving) fetched pages.
+
+`parse_job` returns everything the store needs (the JSON line, its content hash) so the expensive
+steps (parsing, validation, serialisation, hashing) all happen outside the crawl's event loop;
+`pool_for` makes the thread or process pool that runs it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import datetime as dt
+import json
+import logging
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from osce_scrape.errors import ParseError
+from osce_scrape.harvest.archive import WarcWriter
+from osce_scrape.harvest.fetch import FetchResult
+from osce_scrape.models import PressRelease, record_sha256
+
+log = logging.getLogger(__name__)
+
+ParserFn = Callable[..., PressRelease]  # parse_page(content, url, *, encoding=...)
+
+
+@dataclass(frozen=True)
+class ParsedRecord:
+    id: str
+    title: str
+    date: dt.date
+    json_line: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ParseOutcome:
+    """A record, or the reason and error kind of a rejection."""
+
+    record: ParsedRecord | None
+    reason: str = ""
+    kind: str = ""
+
+
+def parse_job(
+    parser: ParserFn, content: bytes, url: str, encoding: str | None, fetched_at: dt.datetime
+) -> ParseOutcome:
+    """Parse `content`, stamp provenance.fetched_at, serialise and hash; rejections are outcomes."""
+    try:
+        record = parser(content, url, encoding=encoding)
+    except ParseError as exc:
+        return ParseOutcome(None, exc.reason, type(exc).__name__)
+    except Exception as exc:  # a parser bug on one page must not end a crawl of thousands
+        log.exception("parser crashed on %s", url)
+        return ParseOutcome(None, f"parser crashed: {exc!r}", "ParserCrash")
+    record = record.model_copy(
+        update={"provenance": record.provenance.model_copy(update={"fetched_at": fetched_at})}
+    )
+    json_line = record.to_json_line()
+    sha = record_sha256(json.loads(json_line))
+    return ParseOutcome(ParsedRecord(record.id, record.title, record.date, json_line, sha))
+
+
+# --- worker processes: each archives what it is handed into its own WARC, then parses ----------
+
+_worker_warc: WarcWriter | None = None
+
+
+def open_worker_archive(folder: Path, run_name: str) -> None:
+    """Process-pool initializer: this worker's WARC file (`<run>-<pid>.warc.gz`).
+
+    Every record is flushed as it is written, so the file needs no closing when the worker exits.
+    """
+    global _worker_warc
+    # Ctrl-C at a terminal reaches the whole process group: the crawl decides when workers stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_warc = WarcWriter(folder, name=f"{run_name}-{os.getpid()}")
+    _worker_warc.__enter__()
+
+
+def archive_and_parse(parser: ParserFn, result: FetchResult, parse: bool) -> ParseOutcome | None:
+    """In a worker process: archive `result`, then parse it when asked (items, not listing pages)."""
+    if _worker_warc is None:
+        raise RuntimeError("archive_and_parse outside a worker opened by open_worker_archive")
+    _worker_warc.write(result)
+    if not parse:
+        return None
+    return parse_job(parser, result.content, result.final_url, result.encoding, result.fetched_at)
+
+
+def pool_for(processes: int, archive: Path, run_name: str) -> concurrent.futures.Executor:
+    """One parse thread, or `processes` spawned workers that also archive (fork is unsafe beside
+    the threads of an event loop)."""
+    if processes > 0:
+        return concurrent.futures.ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=open_worker_archive,
+            initargs=(archive, run_name),
+        )
+    return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
+
+
+def main_warc(
+    processes: int, archive: Path, run_name: str
+) -> contextlib.AbstractContextManager[WarcWriter | None]:
+    """The run's WARC in this process, unless worker processes write their own."""
+    return contextlib.nullcontext() if processes > 0 else WarcWriter(archive, name=run_name)

@@ -1,0 +1,58 @@
+"""The incremental rule: which discovered items a run fetches, and with which validators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from osce_scrape.harvest.discover import ListingEntry
+from osce_scrape.harvest.state import REJECTED, UrlState
+from osce_scrape.parse.core import PARSER_VERSION
+
+
+@dataclass(frozen=True)
+class Due:
+    """An item to fetch: its URL, what the listing said, and the validators to send."""
+
+    url: str
+    title: str | None
+    date: dt.date | None
+    etag: str | None
+    last_modified: str | None
+    previous_status: str | None
+
+
+def plan_entry(
+    entry: ListingEntry,
+    known: UrlState | None,
+    today: dt.date,
+    recheck_days: int,
+    since: dt.date | None = None,
+    *,
+    parser_version: str = PARSER_VERSION,
+) -> Due | None:
+    """Fetch what is unseen or failed last time; revalidate what is recent; skip the settled past.
+
+    An item is recent when its date (the record's, else the listing's) is within `recheck_days` of
+    today, or unknown: recent items are where edits happen, so they are revalidated with a
+    conditional request, which costs the site a 304 when nothing changed.
+    """
+    etag, last_modified = _validators(known, parser_version)
+    if since is not None and entry.date is not None and entry.date < since:
+        return None
+    if known is None or not known.seen:
+        # Never fetched, or failed: validators from an earlier success still save a transfer.
+        return Due(entry.url, entry.title, entry.date, etag, last_modified, known.status if known else None)
+    when = known.record_date or entry.date or known.listing_date
+    if when is not None and (today - when).days > recheck_days:
+        return None
+    return Due(entry.url, entry.title, entry.date, etag, last_modified, known.status)
+
+
+def _validators(known: UrlState | None, parser_version: str) -> tuple[str | None, str | None]:
+    """(ETag, Last-Modified) to send: only for a URL whose record this parser made, so that a 304
+    keeps a record that is still right. A rejected page, or a record of another parser version, is
+    fetched whole: a parser fix re-derives it (a 304 would keep the old outcome for good)."""
+    if known is None or known.status == REJECTED or known.record_parser != parser_version:
+        return None, None
+    return known.etag, known.last_modified

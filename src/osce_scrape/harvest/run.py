@@ -1,0 +1,297 @@
+"""One crawl run's work: discovery feeding a bounded queue, workers that fetch, archive, parse, store.
+
+Kept apart from `harvest` (which opens the output folder, the state and the pools, and publishes)
+so each reads in one sitting. A run stops early, cleanly, when its `StopSwitch` is thrown: by
+Ctrl-C / SIGTERM, or by the circuit breaker when the site stops answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from osce_scrape.errors import (
+    DiscoveryError,
+    FetchError,
+    RobotsDisallowed,
+    RobotsUnavailable,
+    UnexpectedContent,
+)
+from osce_scrape.harvest import discover as disc
+from osce_scrape.harvest.archive import HTML_TYPES, WarcWriter
+from osce_scrape.harvest.circuit import CircuitBreaker
+from osce_scrape.harvest.config import HarvestConfig
+from osce_scrape.harvest.fetch import Fetcher, FetchResult, is_transient
+from osce_scrape.harvest.jobs import ParseOutcome, ParserFn, archive_and_parse, parse_job
+from osce_scrape.harvest.plan import Due, plan_entry
+from osce_scrape.harvest.politeness import is_allowed_host
+from osce_scrape.harvest.signals import StopSwitch
+from osce_scrape.harvest.state import ERROR, OK, REJECTED, State
+from osce_scrape.harvest.stats import RunStats
+from osce_scrape.harvest.store import OutputFolder
+from osce_scrape.harvest.walk import read_feed, walk_listing, walk_sitemaps
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[RunStats], None]
+
+# How far discovery may run ahead of the fetch workers, in items per worker: enough to keep every
+# worker busy while the next listing page is fetched, small enough that memory stays flat.
+QUEUE_PER_WORKER = 8
+UNREACHABLE, INTERRUPTED = "unreachable", "interrupted"
+BACKLOG_CHUNK = 100  # pending URLs offered at a time, like a listing page
+
+
+def content_problem(result: FetchResult, *, html: bool) -> str | None:
+    """Why a 200 is no usable document (empty, or not HTML when HTML was asked); None when fine."""
+    if result.not_modified:
+        return None
+    if not result.content.strip():
+        return "empty body"
+    headers = {k.lower(): v for k, v in result.headers.items()}
+    content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if html and content_type and content_type not in HTML_TYPES:
+        return f"Content-Type {content_type} is not HTML"
+    return None
+
+
+@dataclass
+class CrawlRun:
+    config: HarvestConfig
+    state: State
+    out: OutputFolder
+    fetcher: Fetcher
+    warc: WarcWriter | None  # None: worker processes archive (see _archive_and_parse)
+    archiver: concurrent.futures.Executor  # one thread: WARC records stay in fetch order
+    executor: concurrent.futures.Executor
+    parser: ParserFn
+    on_progress: ProgressFn | None
+    stats: RunStats
+    switch: StopSwitch
+    breaker: CircuitBreaker
+    queued: set[str] = field(default_factory=set)
+    queue: asyncio.Queue[Due | None] = field(default_factory=asyncio.Queue)
+    workers: int = 1
+
+    @property
+    def today(self) -> dt.date:
+        return self.config.today or dt.datetime.now(dt.UTC).date()
+
+    @property
+    def stopping(self) -> bool:
+        return self.switch.stopping
+
+    def progress(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.stats)
+
+    async def crawl(self) -> None:
+        """Discovery feeds a bounded queue; workers drain it (twice the fetch concurrency, so
+        parsing one page overlaps fetching the next)."""
+        self.workers = max(1, self.config.fetch.concurrency) * 2
+        self.queue = asyncio.Queue(maxsize=self.workers * QUEUE_PER_WORKER)
+        self.switch.on_stop(self._release_workers)
+        tasks = [asyncio.create_task(self.work()) for _ in range(self.workers)]
+        try:
+            await self.discover()
+            if not self.stopping:
+                for _ in tasks:
+                    await self.queue.put(None)
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)  # let cancelled workers unwind
+
+    def _release_workers(self) -> None:
+        """On a stop: drop what is queued (still `new` in the state: the next run fetches it) and
+        wake every idle worker; busy ones finish their page and see the stop."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        for _ in range(self.workers):
+            self.queue.put_nowait(None)  # room: the queue holds QUEUE_PER_WORKER x workers
+
+    def stop(self, kind: str, reason: str) -> None:
+        if not self.stopping:
+            self.stats.stopped, self.stats.stop_reason = kind, reason
+        self.switch.stop(reason)
+
+    # --- discovery ------------------------------------------------------------------------------
+
+    async def discover(self) -> None:
+        await self.resume_backlog()
+        config = self.config
+        if config.discover == "listing":
+            for language in config.languages:
+                if self.stopping:
+                    return
+                await walk_listing(self, self.state, config.base_url, language, config.max_pages)
+        elif config.discover == "sitemap":
+            await walk_sitemaps(self, config.base_url, config.max_pages)
+        else:
+            await read_feed(self, config.base_url)
+
+    async def resume_backlog(self) -> None:
+        """Queue what earlier runs discovered but never settled (killed or stopped with items queued,
+        or failed): an incremental walk stops at the first page with nothing due and would not
+        reach them again."""
+        pending = self.state.pending()
+        if pending:
+            log.info("%d URLs left pending by earlier runs: fetching them first", len(pending))
+        for start in range(0, len(pending), BACKLOG_CHUNK):
+            if self.stopping:
+                return
+            chunk = pending[start : start + BACKLOG_CHUNK]
+            await self.offer([disc.ListingEntry(url, title, date, None) for url, title, date in chunk])
+
+    async def document(self, url: str, *, html: bool = True) -> FetchResult | None:
+        """Fetch a discovery document (listing page, sitemap, feed); None when it failed."""
+        first = self.stats.discovery_documents == 0
+        try:
+            result = await self.fetcher.fetch(url)
+        except FetchError as exc:
+            self.failed(url, exc)
+            if first and (is_transient(exc) or isinstance(exc, RobotsUnavailable)):
+                self.stop(UNREACHABLE, f"site unreachable: {url}: {exc.reason}")
+            elif isinstance(exc, RobotsDisallowed):
+                self.stats.robots_forbidden = True
+            return None
+        self.breaker.success()
+        await self._archive_and_parse(result, parse=False)
+        if problem := content_problem(result, html=html):
+            self.failed(url, UnexpectedContent(problem, source=url))
+            return None  # an empty or foreign page is no end of the listing: the walk stops unfinished
+        self.stats.discovery_documents += 1
+        return result
+
+    def skipped_links(self, url: str, count: int) -> None:
+        self.stats.bad_links += count
+
+    def allowed(self, url: str) -> bool:
+        if is_allowed_host(url, self.config.base_url):
+            return True
+        self.stats.off_host += 1
+        log.debug("skipped %s: not on an allowed host", url)
+        return False
+
+    async def offer(self, entries: list[disc.ListingEntry]) -> tuple[int, bool]:
+        """Queue what the incremental rule wants; return (how many, any before --since)."""
+        fresh = [e for e in entries if self.allowed(e.url) and e.url not in self.queued]
+        self.state.note_discovered((e.url, e.title, e.date) for e in fresh)
+        wanted, older = 0, False
+        for entry in fresh:
+            if self.stopping:
+                break
+            self.queued.add(entry.url)
+            self.stats.discovered += 1
+            due = plan_entry(entry, self.state.get(entry.url), self.today, self.config.recheck_days,
+                             self.config.since, parser_version=self.config.parser_version)  # fmt: skip
+            if due is None:
+                older = older or bool(self.config.since and entry.date and entry.date < self.config.since)
+                self.stats.skipped += 1
+                continue
+            wanted += 1
+            self.stats.queued += 1
+            await self.queue.put(due)
+        self.progress()
+        return wanted, older
+
+    # --- fetch, archive, parse, store -----------------------------------------------------------
+
+    async def work(self) -> None:
+        while not self.stopping and (due := await self.queue.get()) is not None:
+            await self._process(due)
+            self.progress()
+
+    async def _process(self, due: Due) -> None:
+        try:
+            result = await self.fetcher.fetch(due.url, etag=due.etag, last_modified=due.last_modified)
+        except FetchError as exc:
+            self.failed(due.url, exc)
+            return
+        self.breaker.success()
+        problem = content_problem(result, html=True)
+        outcome = await self._archive_and_parse(result, parse=not result.not_modified and problem is None)
+        if problem:
+            self.failed(due.url, UnexpectedContent(problem, source=due.url))
+            return
+        headers = {k.lower(): v for k, v in result.headers.items()}
+        validators = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
+        if result.not_modified:
+            self.stats.not_modified += 1
+            status = due.previous_status if due.previous_status in (OK, REJECTED) else OK
+            self.state.note_fetch(due.url, status=status, fetched_at=result.fetched_at,
+                                  http_status=result.status, **validators)  # fmt: skip
+            return
+        self.stats.fetched += 1
+        assert outcome is not None
+        if outcome.record is None:
+            self.stats.rejected += 1
+            self.out.reject(due.url, outcome.reason, outcome.kind, result.fetched_at)
+            log.info("rejected %s: %s", due.url, outcome.reason)
+            status = REJECTED
+        else:
+            self._compare_with_listing(due, outcome)
+            change = self.state.store_record(
+                due.url, record_id=outcome.record.id, date=outcome.record.date,
+                sha256=outcome.record.sha256, json_line=outcome.record.json_line,
+            )  # fmt: skip
+            self.stats.unchanged += change == "unchanged"
+            status = OK
+        self.state.note_fetch(due.url, status=status, fetched_at=result.fetched_at,
+                              http_status=result.status, **validators)  # fmt: skip
+
+    async def _archive_and_parse(self, result: FetchResult, *, parse: bool) -> ParseOutcome | None:
+        """Archive, then parse if asked, all off the event loop; the WARC has a response before the
+        state learns of it, so the archive can always re-derive the dataset.
+
+        Threads (the default): one writes the run's WARC (gzip runs without the GIL), one parses.
+        Processes (`parse_processes`): each worker writes its own WARC and parses, in parallel.
+        """
+        self.stats.bytes += len(result.content)
+        self.stats.retries += result.retries
+        loop = asyncio.get_running_loop()
+        if self.warc is None:
+            job = functools.partial(archive_and_parse, self.parser, result, parse)
+            return await loop.run_in_executor(self.executor, job)
+        await loop.run_in_executor(self.archiver, self.warc.write, result)
+        if not parse:
+            return None
+        return await loop.run_in_executor(
+            self.executor, parse_job, self.parser, result.content, result.final_url,
+            result.encoding, result.fetched_at,
+        )  # fmt: skip
+
+    def _compare_with_listing(self, due: Due, outcome: ParseOutcome) -> None:
+        """The page wins; a listing that disagrees with it is reported, not believed."""
+        assert outcome.record is not None
+        if due.title and _norm(due.title) != _norm(outcome.record.title):
+            self.stats.disagree("title", due.url, due.title, outcome.record.title)
+        if due.date and due.date != outcome.record.date:
+            self.stats.disagree("date", due.url, due.date.isoformat(), outcome.record.date.isoformat())
+
+    def failed(self, url: str, exc: FetchError | DiscoveryError) -> None:
+        """Count, log and quarantine a failure; the URL stays `error`, so the next run retries it."""
+        kind = type(exc).__name__
+        now = dt.datetime.now(dt.UTC)
+        if isinstance(exc, RobotsDisallowed):
+            self.stats.disallowed += 1  # the site's wish, not a failure of the run
+        else:
+            self.stats.errors[kind] = self.stats.errors.get(kind, 0) + 1
+            log.warning("%s: %s", url, exc.reason)
+        self.out.reject(url, exc.reason, kind, now)
+        if url in self.queued:
+            status = getattr(exc, "status", None)
+            self.state.note_fetch(url, status=ERROR, fetched_at=now, http_status=status,
+                                  error=f"{kind}: {exc.reason}")  # fmt: skip
+        if isinstance(exc, FetchError) and self.breaker.failure(exc):
+            self.stop(UNREACHABLE, f"site unreachable: {self.breaker.consecutive} pages failed in a row")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()

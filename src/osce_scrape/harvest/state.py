@@ -1,0 +1,300 @@
+"""The harvest state: `state.sqlite` in the output folder (stdlib sqlite3, WAL).
+
+Two tables. `urls`: every URL discovered, with its listing title/date, fetch status, HTTP
+validators (ETag, Last-Modified), the hash and date of its record, and the last error; it makes
+re-runs incremental. `records`: the latest version of every record (keyed by record id) and whether
+the dataset file already holds it (`published`); a killed run loses nothing because each page's
+outcome is committed at once, and the next run publishes what the killed one could not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from osce_scrape.errors import OsceScrapeError
+from osce_scrape.harvest.pausepoints import pause_point
+
+SCHEMA_VERSION = 1
+
+# URL statuses. `new`: discovered, never fetched; `error`: the last fetch failed (retried next run).
+NEW, OK, REJECTED, ERROR = "new", "ok", "rejected", "error"
+_SEEN = (OK, REJECTED)  # fetched and settled: only revalidated while recent
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    listing_title TEXT,
+    listing_date TEXT,
+    status TEXT NOT NULL DEFAULT 'new',
+    http_status INTEGER,
+    etag TEXT,
+    last_modified TEXT,
+    record_id TEXT,
+    record_sha256 TEXT,
+    record_date TEXT,
+    first_fetched TEXT,
+    last_fetched TEXT,
+    last_error TEXT
+);
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    date TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    json TEXT NOT NULL,
+    change TEXT NOT NULL,
+    published INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS records_order ON records (date, id);
+CREATE INDEX IF NOT EXISTS records_unpublished ON records (published) WHERE published = 0;
+"""
+
+
+class StateError(OsceScrapeError):
+    """The state file is unusable (another schema version, or corrupt)."""
+
+
+@dataclass(frozen=True)
+class UrlState:
+    """What the state knows of one URL."""
+
+    url: str
+    listing_title: str | None
+    listing_date: dt.date | None
+    status: str
+    http_status: int | None
+    etag: str | None
+    last_modified: str | None
+    record_id: str | None
+    record_sha256: str | None
+    record_date: dt.date | None
+    first_fetched: dt.datetime | None
+    last_fetched: dt.datetime | None
+    last_error: str | None
+    record_parser: str | None = None  # provenance.parser_version of its record, if it has one
+
+    @property
+    def seen(self) -> bool:
+        """Fetched before with a settled outcome (a record or a rejection)."""
+        return self.status in _SEEN
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record as the state holds it: its JSON line and whether it is new or changed."""
+
+    id: str
+    date: str
+    json: str
+    change: str
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _time(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _url_state(row: sqlite3.Row) -> UrlState:
+    return UrlState(
+        url=row["url"],
+        listing_title=row["listing_title"],
+        listing_date=_date(row["listing_date"]),
+        status=row["status"],
+        http_status=row["http_status"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        record_id=row["record_id"],
+        record_sha256=row["record_sha256"],
+        record_date=_date(row["record_date"]),
+        first_fetched=_time(row["first_fetched"]),
+        last_fetched=_time(row["last_fetched"]),
+        last_error=row["last_error"],
+        record_parser=row["record_parser"],
+    )
+
+
+class State:
+    """The harvest state of one output folder. Every method is one short transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None)  # autocommit; explicit BEGINs
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"cannot open the state: {exc}", source=str(path)) from exc
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._migrate()
+        except BaseException as exc:
+            self._db.close()  # a refused state must not keep the file open (nor its WAL)
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StateError(f"cannot open the state: {exc}", source=str(path)) from exc
+            raise
+
+    def _migrate(self) -> None:
+        self._db.executescript(_SCHEMA)  # idempotent; executescript commits on its own
+        with self._transaction():
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row["value"]) != SCHEMA_VERSION:
+                raise StateError(
+                    f"schema version {row['value']}, this osce-scrape reads {SCHEMA_VERSION}",
+                    source=str(self.path),
+                )
+
+    def __enter__(self) -> State:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _transaction(self) -> sqlite3.Connection:
+        # sqlite3's context manager commits or rolls back; BEGIN first: we run in autocommit mode.
+        self._db.execute("BEGIN")
+        return self._db
+
+    # --- meta -------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # --- urls -------------------------------------------------------------------------------
+
+    def get(self, url: str) -> UrlState | None:
+        row = self._db.execute(
+            "SELECT urls.*, json_extract(records.json, '$.provenance.parser_version') AS record_parser "
+            "FROM urls LEFT JOIN records ON records.id = urls.record_id WHERE urls.url = ?",
+            (url,),
+        ).fetchone()
+        return None if row is None else _url_state(row)
+
+    def note_discovered(self, entries: Iterable[tuple[str, str | None, dt.date | None]]) -> None:
+        """Remember (url, listing title, listing date) triples; keep the rest of known URLs."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO urls (url, listing_title, listing_date) VALUES (?, ?, ?) "
+                "ON CONFLICT (url) DO UPDATE SET "
+                "listing_title = coalesce(excluded.listing_title, listing_title), "
+                "listing_date = coalesce(excluded.listing_date, listing_date)",
+                [(u, t, d.isoformat() if d else None) for u, t, d in entries],
+            )
+
+    def pending(self) -> list[tuple[str, str | None, dt.date | None]]:
+        """(url, listing title, listing date) of URLs discovered but never settled: queued when a run
+        was killed or stopped, or failed last time. The next run fetches them before walking."""
+        query = "SELECT url, listing_title, listing_date FROM urls WHERE status IN (?, ?) ORDER BY url"
+        rows = self._db.execute(query, (NEW, ERROR))
+        return [(r["url"], r["listing_title"], _date(r["listing_date"])) for r in rows]
+
+    def note_fetch(
+        self,
+        url: str,
+        *,
+        status: str,
+        fetched_at: dt.datetime,
+        http_status: int | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record the outcome of fetching `url` (validators are kept when the response has none)."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO urls (url, status, http_status, etag, last_modified, "
+                "first_fetched, last_fetched, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (url) DO UPDATE SET status = excluded.status, "
+                "http_status = coalesce(excluded.http_status, http_status), "
+                "etag = coalesce(excluded.etag, etag), "
+                "last_modified = coalesce(excluded.last_modified, last_modified), "
+                "first_fetched = coalesce(first_fetched, excluded.first_fetched), "
+                "last_fetched = excluded.last_fetched, last_error = excluded.last_error",
+                (url, status, http_status, etag, last_modified, fetched_at.isoformat(),
+                 fetched_at.isoformat(), error),
+            )  # fmt: skip
+
+    def store_record(self, url: str, *, record_id: str, date: dt.date, sha256: str, json_line: str) -> str:
+        """Keep the latest version of a record; return 'new', 'changed' or 'unchanged'.
+
+        One page, one record: when the page's id settled differently this time (its language or
+        canonical URL), the record it gave before is dropped, so the dataset never holds both.
+        """
+        with self._transaction():
+            before = self._db.execute("SELECT record_id FROM urls WHERE url = ?", (url,)).fetchone()
+            if before is not None and before["record_id"] not in (None, record_id):
+                self._db.execute("DELETE FROM records WHERE id = ? AND url = ?", (before["record_id"], url))
+            row = self._db.execute(
+                "SELECT sha256, change, published FROM records WHERE id = ?", (record_id,)
+            ).fetchone()
+            if row is not None and row["sha256"] == sha256:
+                outcome = "unchanged"
+            else:
+                outcome = "new" if row is None else "changed"
+                # Not yet published: readers have not seen it, so it keeps its first label.
+                change = row["change"] if row is not None and not row["published"] else outcome
+                self._db.execute(
+                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, 0)",
+                    (record_id, url, date.isoformat(), sha256, json_line, change),
+                )
+                pause_point("state-commit")  # a kill here: the transaction rolls back, the page is refetched
+            self._db.execute(
+                "UPDATE urls SET record_id = ?, record_sha256 = ?, record_date = ? WHERE url = ?",
+                (record_id, sha256, date.isoformat(), url),
+            )
+        return outcome
+
+    def adopt_records(self, rows: Iterable[tuple[str, str, str, str, str]]) -> int:
+        """Take (id, url, date, sha256, json) rows of a dataset file as published; ours win."""
+        with self._transaction():
+            before = self._db.total_changes
+            self._db.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?, ?, ?, 'new', 1)", rows)
+            return self._db.total_changes - before
+
+    # --- publishing -------------------------------------------------------------------------
+
+    def iter_dataset(self) -> Iterator[str]:
+        """Every record's JSON line, sorted by date then id, streamed (the dataset may be large)."""
+        for row in self._db.execute("SELECT json FROM records ORDER BY date, id"):
+            yield str(row["json"])
+
+    def iter_unpublished(self) -> Iterator[StoredRecord]:
+        """Records new or changed since the dataset file was last written, by date then id."""
+        query = "SELECT id, date, json, change FROM records WHERE published = 0 ORDER BY date, id"
+        for row in self._db.execute(query):
+            yield StoredRecord(row["id"], row["date"], row["json"], row["change"])
+
+    def mark_published(self) -> None:
+        with self._transaction():
+            self._db.execute("UPDATE records SET published = 1 WHERE published = 0")
+
+    def counts(self) -> dict[str, int]:
+        """URLs by status, and records, for summaries."""
+        result = {
+            str(r["status"]): int(r["n"])
+            for r in self._db.execute("SELECT status, count(*) AS n FROM urls GROUP BY status")
+        }
+        result["records"] = int(self._db.execute("SELECT count(*) FROM records").fetchone()[0])
+        return result

@@ -1,0 +1,141 @@
+"""Discovery walks: the listing (following its pager), sitemaps (following indexes), the feed.
+
+Each walk fetches discovery documents one at a time through the run and offers their entries; the
+run decides, by the incremental rule, what to queue, and says whether to go on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+from osce_scrape.errors import DiscoveryError
+from osce_scrape.harvest import discover as disc
+from osce_scrape.harvest.fetch import FetchResult
+from osce_scrape.harvest.state import State
+
+log = logging.getLogger(__name__)
+
+MAX_SITEMAPS = 10_000  # a sitemap index that never ends is a trap, not a site
+_BACKFILL_KEY = "backfill_complete:{}"  # a run once walked this language's listing to its last page
+T = TypeVar("T")
+
+
+class Run(Protocol):
+    """What a walk needs from the run."""
+
+    @property
+    def stopping(self) -> bool:
+        """The run was asked to stop (Ctrl-C, circuit breaker): walk no further."""
+
+    async def document(self, url: str, *, html: bool = True) -> FetchResult | None:
+        """Fetch and archive a discovery document (HTML or not); None when it failed (already reported)."""
+
+    async def offer(self, entries: list[disc.ListingEntry]) -> tuple[int, bool]:
+        """Queue what is due; return (how many, whether any entry is older than --since)."""
+
+    def allowed(self, url: str) -> bool:
+        """On the crawl's hosts (others are counted and skipped)."""
+
+    def failed(self, url: str, exc: DiscoveryError) -> None:
+        """Count and quarantine a document that could not be read."""
+
+    def skipped_links(self, url: str, count: int) -> None:
+        """Count the links of document `url` that were no URL at all (skipped, logged by discover)."""
+
+
+def language_listing_url(base_url: str, language: str, page: int) -> str:
+    """English at /press-releases, others under their prefix (/ru/press-releases?page=N)."""
+    prefix = base_url if language == "en" else f"{base_url}/{language}"
+    return disc.listing_url(prefix, page)
+
+
+async def walk_listing(run: Run, state: State, base_url: str, language: str, max_pages: int | None) -> None:
+    """Follow the pager to the last page, --max-pages, entries older than --since, or (once a run has
+    walked the whole listing) the first page with nothing due.
+
+    Only a walk that reached a page with no next page marks the language's backfill complete; a page
+    that breaks the pager (empty, or no next page before the pager's last) is a failure, not the end.
+    """
+    backfilled = state.get_meta(_BACKFILL_KEY.format(language)) == "1"
+    url: str | None = language_listing_url(base_url, language, 0)
+    pages = 0
+    last_page: int | None = None  # the highest page number a pager showed
+    while url is not None:
+        if run.stopping or (max_pages is not None and pages >= max_pages):
+            return  # unfinished: the backfill mark is only set by a walk that reached the end
+        page = await _read(run, url, disc.parse_listing)
+        if page is None:
+            return
+        pages += 1
+        run.skipped_links(url, page.skipped)
+        last_page = max(last_page or 0, page.last_page) if page.last_page is not None else last_page
+        next_url = page.next_url if page.next_url and page.next_url != url else None
+        if problem := _broken_pager(url, page, next_url, last_page):
+            run.failed(url, DiscoveryError(problem, source=url))
+            return
+        if not page.entries:
+            break  # the end: no next page, none promised
+        wanted, older = await run.offer(page.entries)
+        if older:
+            log.info("listing %s: entries older than --since, stopping", url)
+            return
+        if backfilled and not wanted:
+            log.info("listing %s: nothing new on this page, stopping (incremental)", url)
+            return
+        url = next_url
+    state.set_meta(_BACKFILL_KEY.format(language), "1")
+
+
+def _broken_pager(
+    url: str, page: disc.ListingPage, next_url: str | None, last_page: int | None
+) -> str | None:
+    """Why this listing page cannot be where the listing ends or goes on; None when it is sound."""
+    number = disc.page_number(url)
+    if next_url is None and last_page is not None and number is not None and number < last_page:
+        what = "is empty" if not page.entries else "has no next page"
+        return f"listing page {number} {what}, but the pager goes on to page {last_page}"
+    if not page.entries and next_url is not None:
+        return f"listing page {number} is empty, but links a next page"
+    return None
+
+
+async def walk_sitemaps(run: Run, base_url: str, max_pages: int | None) -> None:
+    """sitemap.xml and the child sitemaps of indexes, breadth first, each once, at most --max-pages."""
+    pending = [f"{base_url}/sitemap.xml"]
+    seen: set[str] = set()
+    limit = max_pages or MAX_SITEMAPS
+    while pending and len(seen) < limit and not run.stopping:
+        url = pending.pop(0)
+        if url in seen or not run.allowed(url):
+            continue
+        seen.add(url)
+        doc = await _read(run, url, disc.parse_sitemap, html=False)
+        if doc is None:
+            continue
+        run.skipped_links(url, doc.skipped)
+        pending.extend(doc.sitemaps)
+        await run.offer(doc.urls)
+
+
+async def read_feed(run: Run, base_url: str) -> None:
+    """The items of rss.xml."""
+    url = f"{base_url}/rss.xml"
+    entries = await _read(run, url, disc.parse_feed, html=False)
+    if entries is not None:
+        await run.offer(entries)
+
+
+async def _read(run: Run, url: str, parse: Callable[[bytes, str], T], *, html: bool = True) -> T | None:
+    """Fetch a discovery document and parse it; None when either failed (reported to the run)."""
+    result = await run.document(url, html=html)
+    if result is None:
+        return None
+    try:
+        return parse(result.content, result.final_url)
+    except DiscoveryError as exc:
+        run.failed(url, exc)
+    except ValueError as exc:  # a parse step that missed one odd input: one document lost, not the crawl
+        run.failed(url, DiscoveryError(f"unreadable: {exc}", source=url))
+    return None

@@ -1,0 +1,154 @@
+"""What a page says of itself outside its visible text: canonical URL, language, publication dates in
+meta tags and JSON-LD, translations (hreflang alternates), read before any cleaning."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser
+
+from osce_scrape.parse import selectors as sel
+from osce_scrape.parse.blocks import collapse
+
+SAVED_HEADER_CHARS = 4096
+_SAVED_FROM = re.compile(
+    r"<!--\s*saved from url=\(\d+\)(?P<url>https?://\S+?)\s*-->|^WARC-Target-URI:\s*<?(?P<warc>https?://\S+?)>?\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+@dataclass
+class HeadMeta:
+    """What a page says of itself outside its visible text."""
+
+    canonical: str | None = None
+    og_url: str | None = None
+    shortlink: str | None = None
+    html_lang: str | None = None
+    og_title: str | None = None
+    title_tag: str | None = None
+    published: list[tuple[str, str]] = field(default_factory=list)  # (rule, value), precedence order
+    alternates: dict[str, str] = field(default_factory=dict)  # hreflang -> absolute URL
+
+
+def read_head(tree: LexborHTMLParser, base_url: str | None) -> HeadMeta:
+    """Canonical URL, language, publication dates and translations from the head (before any cleaning)."""
+    meta = HeadMeta()
+    if (base := tree.css_first("base[href]")) is not None:
+        base_url = _absolute(base.attributes.get("href"), base_url) or base_url
+    html = tree.css_first("html")
+    if html is not None:
+        meta.html_lang = (
+            html.attributes.get("lang") or html.attributes.get("xml:lang") or ""
+        ).strip() or None
+    meta.canonical = _web_url(_link_href(tree, "canonical"), base_url)
+    tags = _meta_tags(tree)
+    meta.og_url = _web_url(tags.get(("property", "og:url")), base_url)
+    meta.shortlink = _web_url(_link_href(tree, "shortlink"), base_url)
+    meta.og_title = tags.get(("property", "og:title"))
+    if (node := tree.css_first("title")) is not None:
+        meta.title_tag = collapse(node.text()) or None
+    for attribute, name in sel.PUBLISHED_META:
+        if value := tags.get((attribute, name)):
+            meta.published.append((f"meta:{name}", value))
+    if value := _json_ld_published(tree):
+        meta.published.insert(_json_ld_rank(meta.published), ("json-ld:datePublished", value))
+    page_url = meta.canonical or meta.og_url or meta.shortlink or base_url
+    for node in tree.css("link[rel=alternate][hreflang]"):
+        lang = (node.attributes.get("hreflang") or "").strip().lower()
+        href = _if_absolute(_absolute(node.attributes.get("href"), page_url))
+        href = _unsaved(href) if href else None
+        if lang and href and lang != "x-default":
+            meta.alternates.setdefault(lang, href)
+    return meta
+
+
+def _json_ld_rank(published: list[tuple[str, str]]) -> int:
+    # JSON-LD ranks after article:published_time and before DC.date (issue #2's precedence).
+    return sum(1 for rule, _ in published if "published_time" in rule or "datePublished" in rule)
+
+
+def _meta_tags(tree: LexborHTMLParser) -> dict[tuple[str, str], str]:
+    """(attribute, name) -> content of every <meta> with content, first one wins."""
+    tags: dict[tuple[str, str], str] = {}
+    for node in tree.css("meta[content]"):
+        attributes = node.attributes
+        content = (attributes.get("content") or "").strip()
+        for attribute in ("property", "name", "itemprop"):
+            if content and (name := attributes.get(attribute)):
+                tags.setdefault((attribute, name.strip()), content)
+    return tags
+
+
+def _json_ld_published(tree: LexborHTMLParser) -> str | None:
+    for node in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(node.text() or "null")
+        except ValueError:
+            continue
+        if found := _find_key(data, "datePublished"):
+            return found
+    return None
+
+
+def _find_key(data: object, key: str, depth: int = 0) -> str | None:
+    if depth > 8:
+        return None
+    if isinstance(data, dict):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        data = list(data.values())
+    if isinstance(data, list):
+        for item in data:
+            if found := _find_key(item, key, depth + 1):
+                return found
+    return None
+
+
+def saved_copy_url(text: str) -> str | None:
+    """The URL a saved copy names at its top: a browser's `<!-- saved from url=(0047)https://… -->`, or
+    the `WARC-Target-URI:` of a WARC record saved with its headers."""
+    match = _SAVED_FROM.search(text[:SAVED_HEADER_CHARS])
+    return unwrap_url(match["url"] or match["warc"]) if match else None
+
+
+def _link_href(tree: LexborHTMLParser, rel: str) -> str | None:
+    node = tree.css_first(f'link[rel="{rel}"]')
+    return node.attributes.get("href") if node is not None else None
+
+
+def _web_url(href: str | None, base: str | None) -> str | None:
+    """An absolute http(s) URL, or None: a canonical that a saver (wget) rewrote into a local file names
+    the copy, not the page."""
+    url = _if_absolute(_absolute(href, base))
+    return _unsaved(url) if url and not url.lower().startswith("file:") else None
+
+
+def _unsaved(url: str) -> str:
+    """wget's ".html" taken off a node URL of the site (its node URLs never end so)."""
+    return match[1] if (match := sel.SAVED_NODE_URL.match(url)) else url
+
+
+def _absolute(href: str | None, base: str | None) -> str | None:
+    if not href or not href.strip():
+        return None
+    href = href.strip()
+    return urljoin(base, href) if base and not re.match(r"^[a-z][a-z0-9+.\-]*:", href, re.I) else href
+
+
+def _if_absolute(url: str | None) -> str | None:
+    """A relative URL left relative (no base to resolve it against) is no URL at all."""
+    return unwrap_url(url) if url and re.match(r"^(https?|file)://", url, re.IGNORECASE) else None
+
+
+def unwrap_url(url: str) -> str:
+    """The site's own URL inside a web archive's or a proxy's (a page saved through the Wayback Machine
+    or a translation proxy names its copy, not the original)."""
+    for pattern in sel.WRAPPED_URLS:
+        if match := pattern.match(url):
+            return match["inner"]
+    return url

@@ -1,0 +1,356 @@
+"""An HTML page -> its head metadata and its article as text blocks, with the site's chrome stripped.
+
+Chrome goes structurally, in this order: elements that never hold article text (scripts, nav, forms, ...),
+ARIA landmarks of chrome, blocks whose class or id names them chrome (menus, sidebars, share bars,
+teasers), the site-wide header and footer, and finally unmarked link lists (menus by their link density).
+Nothing is removed for its words alone, so article text that uses menu words survives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from osce_scrape.parse import selectors as sel
+from osce_scrape.parse.blocks import Block, PageBlocks, collapse
+
+BLOCK_TAGS = frozenset(
+    {"p", "div", "li", "dt", "dd", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+     "section", "article", "header", "footer", "main", "ul", "ol", "dl", "table", "tr", "tbody", "thead",
+     "figure", "address", "body", "center", "hr", "caption", "details", "summary", "fieldset", "legend"}
+)  # fmt: skip
+SKIP_TAGS = frozenset(
+    {"-comment", "script", "style", "noscript", "template", "head", "title", "meta", "link"}
+)
+ALT_TEXT_OWNERS = frozenset({"li", "dd", "td"})  # value cells whose linked images stand for names
+LABEL_HOLDERS = frozenset({"aside", "form", "section"})  # chrome-looking elements that may hold metadata
+INTRO_MIN_CHARS = 20  # a paragraph introducing a list of links in the article ("The report:" is too short)
+LINK_MENU_MIN_LINKS = 4  # a list of fewer links is more likely a sentence's references than a menu
+LINK_MENU_DENSITY = 0.75  # share of a block's text inside links above which it is a menu
+MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragraph
+_CLASS_SPLIT = re.compile(r"[\s_\-]+")
+_CHROME_WORD = re.compile("|".join(sorted(sel.CHROME_CLASS_WORDS)))  # a cheap prefilter of class names
+_LABEL_INSIDE = re.compile(
+    r"(?:^|\n)\s*(?:" + "|".join(re.escape(k) for k in sel.LABELS) + r")\s*:", re.IGNORECASE
+)
+
+
+def parse_html(text: str) -> LexborHTMLParser:
+    return LexborHTMLParser(text)
+
+
+def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> tuple[LexborNode | None, dict[str, int]]:
+    """Remove the site's chrome in place; return the headline element and counts of what went."""
+    removed: dict[str, int] = {}
+    # Never remove what holds a headline (a page wrapped in one <form>) or the metadata labels (a sidebar
+    # <aside> with "Source:" and "Fields of work:").
+    keep = {id_ for node in _headline_candidates(tree, hint) for id_ in _ancestor_ids(node)}
+    tags = tree.css(", ".join((*sel.CHROME_TAGS, "figcaption")))
+    _remove([n for n in tags if n.mem_id not in keep and not _holds_labels(n)], "tag", removed)
+    roles = tree.css(", ".join(f'[role="{role}"]' for role in sel.CHROME_ROLES))
+    _remove([n for n in roles if n.mem_id not in keep and not _holds_labels(n)], "role", removed)
+    title = next(_headline_candidates(tree, hint), None)
+    title_ids = _ancestor_ids(title) if title is not None else set()
+    site_regions = [
+        node
+        for node in tree.css(", ".join(sel.SITE_REGION_TAGS))
+        if node.mem_id not in title_ids and not _inside(node, ("article", "main"))
+    ]
+    _remove(site_regions, "site-region", removed)
+    headline_ids = {id_ for node in _headline_candidates(tree, hint) for id_ in _ancestor_ids(node)}
+    boxes = _outermost([n for n in _class_chrome(tree) if n.mem_id not in headline_ids])
+    _remove([n for n in boxes if not _holds_labels(n, any_tag=True)], "class", removed)
+    title = next(_headline_candidates(tree, hint), None)  # the first may have gone with the chrome
+    return title, removed
+
+
+def prune_link_lists(
+    root: LexborNode, keep: set[int], removed: dict[str, int], article: LexborNode | None = None
+) -> None:
+    """Remove unmarked menus: lists and boxes that are mostly links, unless they hold metadata labels or
+    are the article's own list, introduced by its text ("The full report is available here:")."""
+    menus: list[LexborNode] = []
+    menu_ids: set[int] = set()
+    for node in root.css("ul, ol, div, section, table, dl, p"):  # document order: outer before inner
+        if node.mem_id in keep or (menus and _has_ancestor_in(node, menu_ids)):
+            continue
+        links = node.css("a")
+        if len(links) < LINK_MENU_MIN_LINKS:
+            continue
+        chars = len(node.text(strip=True))
+        link_chars = sum(len(a.text(strip=True)) for a in links)
+        if chars and link_chars / chars >= LINK_MENU_DENSITY and not _labelled(node):
+            if article is not None and _introduced(node) and _has_ancestor_in(node, {article.mem_id}):
+                continue
+            menus.append(node)
+            menu_ids.add(node.mem_id)
+    _remove(menus, "link-density", removed)
+
+
+def _introduced(node: LexborNode) -> bool:
+    """A list right after a paragraph of text (the article introducing it), not after a heading or box."""
+    previous = node.prev
+    while previous is not None and not previous.is_element_node:
+        previous = previous.prev
+    return previous is not None and previous.tag == "p" and len(previous.text(strip=True)) >= INTRO_MIN_CHARS
+
+
+def _holds_labels(node: LexborNode, *, any_tag: bool = False) -> bool:
+    """A sidebar that holds the page's metadata labels, not teasers of other pages (with their own
+    "Publishing date:" lines under linked titles)."""
+    if not any_tag and node.tag not in LABEL_HOLDERS and node.attributes.get("role") != "complementary":
+        return False
+    text = node.text(separator="\n")
+    if ":" not in text or node.css_first("h2 a, h3 a, h4 a, h5 a") is not None:
+        return False
+    return bool(_LABEL_INSIDE.search(text))
+
+
+def _labelled(node: LexborNode) -> bool:
+    """True when the node holds metadata labels or is the value list right after one ("Source:")."""
+    text = node.text(separator="\n")
+    if ":" in text and _LABEL_INSIDE.search(text):
+        return True
+    previous = node.prev
+    while previous is not None and not previous.is_element_node:
+        previous = previous.prev
+    before = previous.text(separator="\n") if previous is not None else ""
+    return bool(_LABEL_INSIDE.search(before[-80:].lstrip()))
+
+
+def find_container(
+    tree: LexborHTMLParser, title: LexborNode | None = None
+) -> tuple[LexborNode | None, str | None]:
+    """The element holding the article: for the first selector with a match of real text, the match
+    around the headline, else its largest match (an <article> teaser never wins over the article)."""
+    title_id = title.mem_id if title is not None else None
+    for selector in sel.ARTICLE_CONTAINERS:
+        best, best_key = None, (False, 0)
+        for node in tree.css(selector):
+            length = len(node.text(strip=True))
+            key = (title_id is not None and node.css_matches("h1") and _contains(node, title_id), length)
+            if length >= MIN_CONTAINER_CHARS and key > best_key:
+                best, best_key = node, key
+        if best is not None:
+            return best, selector
+    return None, None
+
+
+def _around(container: LexborNode, title: LexborNode) -> LexborNode:
+    """The nearest element holding both the headline and a container beside it (a body-only div.content
+    next to its contacts box), unless that is the whole page."""
+    title_ids = _ancestor_ids(title)
+    common = next((node for node in _ancestors(container) if node.mem_id in title_ids), None)
+    return container if common is None or common.tag in {"body", "html"} else common
+
+
+def _contains(node: LexborNode, node_id: int) -> bool:
+    return any(h1.mem_id == node_id for h1 in node.css("h1"))
+
+
+def _headline_candidates(tree: LexborHTMLParser, hint: str | None = None) -> Iterator[LexborNode]:
+    """Headline elements, best first: h1s that are neither the site's name (a logo) nor a section's
+    ("Newsroom"), the one matching the page's <title>/og:title first; else an h2 matching it."""
+    h1s: list[LexborNode] = []
+    seen: set[int] = set()
+    for selector in sel.TITLE_SELECTORS:
+        for node in tree.css(selector):
+            key = " ".join(node.text().casefold().split())
+            if node.mem_id not in seen and key and key not in sel.SITE_NAMES and key not in sel.SECTION_HEADS:
+                seen.add(node.mem_id)
+                h1s.append(node)
+    if hint:
+        yield from (node for node in h1s if _matches(node, hint))
+    yield from h1s
+    if hint:
+        yield from (node for node in tree.css("h2") if _matches(node, hint))
+
+
+def _matches(node: LexborNode, hint: str) -> bool:
+    text, hint = " ".join(node.text().casefold().split()), " ".join(hint.casefold().split())
+    return bool(text) and (text in hint or hint in text)
+
+
+def _class_chrome(tree: LexborHTMLParser) -> Iterator[LexborNode]:
+    for node in tree.css("[class], [id]"):
+        attributes = node.attributes
+        names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
+        if not _CHROME_WORD.search(names) or node.tag in {"html", "body"}:
+            continue
+        if any(name in sel.NOT_CHROME_CLASSES for name in names.split()):
+            continue
+        if sel.CHROME_CLASS_WORDS.intersection(_CLASS_SPLIT.split(names)):
+            yield node
+
+
+def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def _ancestor_ids(node: LexborNode | None) -> set[int]:
+    """The node's id and its ancestors' (none for no node)."""
+    return set() if node is None else {node.mem_id, *(parent.mem_id for parent in _ancestors(node))}
+
+
+def _inside(node: LexborNode, tags: tuple[str, ...]) -> bool:
+    return any(parent.tag in tags for parent in _ancestors(node))
+
+
+def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
+    """The nodes not inside another of them; `nodes` in document order (as css() returns them)."""
+    kept: list[LexborNode] = []
+    kept_ids: set[int] = set()
+    for node in nodes:
+        if not _has_ancestor_in(node, kept_ids):
+            kept.append(node)
+            kept_ids.add(node.mem_id)
+    return kept
+
+
+def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
+    parent = node.parent  # a plain loop: this runs for every candidate node of every page
+    while parent is not None:
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _remove(nodes: Iterator[LexborNode] | list[LexborNode], rule: str, removed: dict[str, int]) -> None:
+    # Only the outermost of nested matches: decomposing a node frees its subtree, inner handles with it.
+    for node in _outermost(list(nodes)):
+        node.decompose()
+        removed[rule] = removed.get(rule, 0) + 1
+
+
+# --- linearisation -------------------------------------------------------------------------------------
+class _Builder:
+    """Collects text into blocks while walking the tree: a block ends where a block-level element does."""
+
+    def __init__(self, article_id: int | None) -> None:
+        self.blocks: list[Block] = []
+        self.article_id = article_id
+        self._parts: list[str] = []
+        self._links: list[str] = []
+        self._datetime: str | None = None
+        self._owner: list[tuple[str, int, tuple[int, ...]]] = []
+
+    def flush(self) -> None:
+        text = "\n".join(collapse(line) for line in "".join(self._parts).split("\n"))
+        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+        if text and self._owner:
+            tag, parent, path = self._owner[-1]
+            ancestors = frozenset(path)
+            links = tuple(link for link in (collapse(x) for x in self._links) if link)
+            self.blocks.append(
+                Block(
+                    text=text, tag=tag, parent=parent, ancestors=ancestors, path=path, links=links,
+                    link_chars=sum(len(link) for link in links),
+                    in_article=self.article_id is None or self.article_id in ancestors,
+                    datetime=self._datetime,
+                )
+            )  # fmt: skip
+        self._parts, self._links, self._datetime = [], [], None
+
+
+def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
+    """The text under `root` as blocks in reading order."""
+    builder = _Builder(article.mem_id if article is not None else None)
+    ancestors: list[int] = []
+    link_depth = 0
+    stack: list[tuple[LexborNode, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        tag = node.tag or ""
+        if closing:
+            ancestors.pop()
+            if tag in BLOCK_TAGS:
+                builder.flush()
+                builder._owner.pop()
+            elif tag == "a":
+                link_depth -= 1
+            continue
+        if tag == "-text":
+            text = (node.text_content or "").replace("\n", " ")  # only <br> breaks a line
+            builder._parts.append(text)
+            if link_depth and builder._links:
+                builder._links[-1] += text
+            continue
+        if tag in SKIP_TAGS or not node.is_element_node:
+            continue
+        if tag == "br":
+            builder._parts.append("\n")
+            continue
+        if tag == "img" and link_depth and builder._owner and builder._owner[-1][0] in ALT_TEXT_OWNERS:
+            # A linked logo standing for its name in a list of values ("Source:" as structure logos).
+            alt = collapse(node.attributes.get("alt"))
+            builder._parts.append(alt)
+            if builder._links:
+                builder._links[-1] += alt
+            continue
+        if tag in BLOCK_TAGS:
+            builder.flush()
+            parent_id = ancestors[-1] if ancestors else 0
+            if tag == "td" or tag == "th":  # a row's cells share the row
+                parent_id = ancestors[-1] if ancestors else 0
+            builder._owner.append((tag, parent_id, (*ancestors, node.mem_id)))
+        elif tag == "a":
+            link_depth += 1
+            builder._links.append("")
+        elif tag == "time" and builder._datetime is None:
+            builder._datetime = node.attributes.get("datetime")
+        ancestors.append(node.mem_id)
+        stack.append((node, True))
+        child = node.last_child
+        while child is not None:
+            stack.append((child, False))
+            child = child.prev
+    builder.flush()
+    return builder.blocks
+
+
+def page_blocks(tree: LexborHTMLParser, hint: str | None = None) -> PageBlocks:
+    """Strip the chrome, find the article and the headline (`hint`: the page's <title> without the
+    site's name), and linearise what is left of the body."""
+    title_node, removed = strip_chrome(tree, hint)
+    container, container_rule = find_container(tree, title_node)
+    if (
+        container is not None
+        and title_node is not None
+        and container_rule not in sel.BODY_PANES
+        and not _contains(container, title_node.mem_id)
+    ):
+        container, container_rule = _around(container, title_node), f"{container_rule}+headline"
+    keep = _ancestor_ids(title_node) | (_ancestor_ids(container) if container is not None else set())
+    body = tree.body
+    if body is None:
+        return PageBlocks(blocks=[], removed=removed)
+    prune_link_lists(body, keep, removed, container)
+    blocks = linearise(body, container)
+    title = " ".join(collapse(title_node.text()).split()) if title_node is not None else None
+    title_id = title_node.mem_id if title_node is not None else None
+    title_index = next((i for i, block in enumerate(blocks) if title_id in block.ancestors), -1)
+    return PageBlocks(
+        blocks=blocks,
+        title=title,
+        title_index=title_index,
+        container=container_rule,
+        removed=removed,
+        # Drupal 7 panels show the date in a pane beside the body pane: look around the headline too.
+        date_display=_date_display(
+            _around(container, title_node) if container is not None and title_node is not None else body
+        ),
+    )
+
+
+def _date_display(root: LexborNode) -> str | None:
+    """The Drupal 7 layout's visible date field (its machine-readable content attribute if it has one)."""
+    for selector in sel.DATE_DISPLAY_SELECTORS:
+        if (node := root.css_first(selector)) is not None:
+            return (node.attributes.get("content") or "").strip() or collapse(node.text()) or None
+    return None
