@@ -3,29 +3,37 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: setup demo test lint typecheck unit bench lock clean browser-deps
+.PHONY: setup setup-dev demo test lint typecheck unit bench lock clean browser-deps
 
+## What running needs: the package and its dependencies, at the versions in requirements.lock.
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -c requirements.lock -e .
 	touch $(STAMP)
 
+## What testing and benchmarking add: pytest, ruff, mypy, trafilatura, psutil.
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,bench]'
+	touch $(DEV_STAMP)
+
 setup: $(STAMP)
+setup-dev: $(DEV_STAMP)
 
 ## The main job: start the offline mirror, crawl it into output/, stop the mirror.
 demo: setup
 	$(BIN)/osce-scrape demo --out output
 
-lint: setup
+lint: setup-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-typecheck: setup
+typecheck: setup-dev
 	$(BIN)/mypy
 
-unit: setup
+unit: setup-dev
 	$(BIN)/pytest -q
 
 ## Headless Chromium for the report's rendering test: installed when root and missing, else left alone
@@ -39,11 +47,11 @@ browser-deps:
 
 test: browser-deps lint typecheck unit
 
-bench: setup
+bench: setup-dev
 	$(BIN)/python benchmarks/bench_parse.py
 
 ## Re-pin after changing dependencies in pyproject.toml.
-lock: setup
+lock: setup-dev
 	$(BIN)/pip freeze --exclude-editable | grep -v '^osce-scrape' > requirements.lock
 
 clean:

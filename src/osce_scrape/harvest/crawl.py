@@ -32,7 +32,7 @@ from osce_scrape.harvest.circuit import CircuitBreaker
 from osce_scrape.harvest.config import Discovery, HarvestConfig
 from osce_scrape.harvest.fetch import Fetcher
 from osce_scrape.harvest.jobs import ParserFn, main_warc, pool_for
-from osce_scrape.harvest.run import INTERRUPTED, CrawlRun, ProgressFn
+from osce_scrape.harvest.run import CrawlRun, ProgressFn
 from osce_scrape.harvest.signals import StopSwitch, stop_on_signals
 from osce_scrape.harvest.state import State
 from osce_scrape.harvest.stats import RunStats
@@ -104,7 +104,7 @@ async def _harvest(
                         stats.requests, stats.wire_bytes = fetcher.stats.requests, fetcher.stats.bytes
         finally:
             if switch.stopping and not stats.stopped:
-                stats.stopped, stats.stop_reason = INTERRUPTED, switch.reason or INTERRUPTED
+                stats.stopped, stats.stop_reason = "interrupted", switch.reason or "interrupted"
             # Publish what was stored even when the crawl broke off: the dataset stays whole. Not
             # after a second Ctrl-C: that one means now; the state keeps it all for the next run.
             if not switch.hard:

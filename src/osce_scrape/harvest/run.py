@@ -32,7 +32,7 @@ from osce_scrape.harvest.plan import Due, plan_entry
 from osce_scrape.harvest.politeness import is_allowed_host
 from osce_scrape.harvest.signals import StopSwitch
 from osce_scrape.harvest.state import ERROR, OK, REJECTED, State
-from osce_scrape.harvest.stats import RunStats
+from osce_scrape.harvest.stats import RunStats, StopKind
 from osce_scrape.harvest.store import OutputFolder
 from osce_scrape.harvest.walk import read_feed, walk_listing, walk_sitemaps
 
@@ -43,7 +43,6 @@ ProgressFn = Callable[[RunStats], None]
 # How far discovery may run ahead of the fetch workers, in items per worker: enough to keep every
 # worker busy while the next listing page is fetched, small enough that memory stays flat.
 QUEUE_PER_WORKER = 8
-UNREACHABLE, INTERRUPTED = "unreachable", "interrupted"
 BACKLOG_CHUNK = 100  # pending URLs offered at a time, like a listing page
 
 
@@ -116,7 +115,7 @@ class CrawlRun:
         for _ in range(self.workers):
             self.queue.put_nowait(None)  # room: the queue holds QUEUE_PER_WORKER x workers
 
-    def stop(self, kind: str, reason: str) -> None:
+    def stop(self, kind: StopKind, reason: str) -> None:
         if not self.stopping:
             self.stats.stopped, self.stats.stop_reason = kind, reason
         self.switch.stop(reason)
@@ -157,7 +156,7 @@ class CrawlRun:
         except FetchError as exc:
             self.failed(url, exc)
             if first and (is_transient(exc) or isinstance(exc, RobotsUnavailable)):
-                self.stop(UNREACHABLE, f"site unreachable: {url}: {exc.reason}")
+                self.stop("unreachable", f"site unreachable: {url}: {exc.reason}")
             elif isinstance(exc, RobotsDisallowed):
                 self.stats.robots_forbidden = True
             return None
@@ -171,6 +170,7 @@ class CrawlRun:
 
     def skipped_links(self, url: str, count: int) -> None:
         self.stats.bad_links += count
+        log.debug("%s: %d links skipped (not URLs of the site)", url, count)
 
     def allowed(self, url: str) -> bool:
         if is_allowed_host(url, self.config.base_url):
@@ -290,7 +290,7 @@ class CrawlRun:
             self.state.note_fetch(url, status=ERROR, fetched_at=now, http_status=status,
                                   error=f"{kind}: {exc.reason}")  # fmt: skip
         if isinstance(exc, FetchError) and self.breaker.failure(exc):
-            self.stop(UNREACHABLE, f"site unreachable: {self.breaker.consecutive} pages failed in a row")
+            self.stop("unreachable", f"site unreachable: {self.breaker.consecutive} pages failed in a row")
 
 
 def _norm(text: str) -> str:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 log = logging.getLogger(__name__)
 
 MAX_EXAMPLES = 20  # disagreements kept verbatim in the stats file; all are logged
+
+# Why a run stopped before its end: "" it did not; Ctrl-C or SIGTERM; the site stopped answering.
+StopKind = Literal["", "interrupted", "unreachable"]
 
 
 @dataclass
@@ -37,7 +40,7 @@ class RunStats:
     seconds: float = 0.0
     listing_disagreements: dict[str, int] = field(default_factory=dict)
     disagreement_examples: list[dict[str, str]] = field(default_factory=list)
-    stopped: str = ""  # "" ran to the end; "interrupted" (Ctrl-C, SIGTERM); "unreachable" (circuit breaker)
+    stopped: StopKind = ""  # "" ran to the end; "interrupted" (Ctrl-C, SIGTERM); "unreachable"
     stop_reason: str = ""  # the stop in words
     robots_forbidden: bool = False  # robots.txt forbade (or could not be read for) a discovery document
     card: bool = False  # DATASET.md and manifest.json were rewritten after this run

@@ -21,7 +21,6 @@ CANONICAL_BASE = "https://www.osce.org"  # generated pages name the live site as
 FIRST_DATE = dt.date(1997, 1, 1)  # the listing's oldest items
 MAX_SHIFT_DAYS = 700  # copies of an item move by up to ~2 years, so dates spread over the listing
 NODE_IDS = (60_000, 600_000)  # real node ids seen run from ~43,000 to ~600,000 and do not follow dates
-TEMPLATES = ("modern", "panels", "newsroom")
 
 _MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",

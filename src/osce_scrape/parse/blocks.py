@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from osce_scrape.parse import selectors as sel
 
@@ -69,7 +69,6 @@ class PageBlocks:
     title_index: int = -1  # index of the headline's block, -1 when it is not among the blocks
     title_rule: str = "none"  # where the headline came from, for provenance
     container: str | None = None  # the article container's selector, for provenance
-    removed: dict[str, int] = field(default_factory=dict)  # chrome removed, by rule
     date_display: str | None = None  # a visible date field outside the label/value block (Drupal 7)
 
     def narrow_to_headline(self) -> None:

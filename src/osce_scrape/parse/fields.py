@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from osce_scrape.parse import selectors as sel
 from osce_scrape.parse.blocks import Block, PageBlocks
@@ -47,15 +47,24 @@ class Found(Generic[T]):
     rule: str
 
 
+# What a block is. "end": after an end-of-article heading; "outside": not in the article container.
+Role = Literal[
+    "outside", "before-title", "title", "content-type", "meta", "header", "date-display", "caption",
+    "furniture", "byline", "body", "contacts", "teaser", "end",
+]  # fmt: skip
+# What the blocks after the current one are, until something changes it.
+Mode = Literal["body", "contacts", "teaser", "end"]
+
+
 @dataclass
 class Roles:
     """What each block is, by index."""
 
-    roles: list[str]
+    roles: list[Role]
     header_line: Dateline | None = None
     teasers: int = 0
 
-    def indexes(self, *names: str) -> list[int]:
+    def indexes(self, *names: Role) -> list[int]:
         return [i for i, role in enumerate(self.roles) if role in names]
 
 
@@ -63,7 +72,7 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
     """Assign each block a role: before-title, title, content-type, meta, header, caption, furniture,
     body, contacts, teaser, end (after an end-of-article heading) or outside (not in the article)."""
     blocks = page.blocks
-    roles = ["outside" if not b.in_article else "body" for b in blocks]
+    roles: list[Role] = ["outside" if not b.in_article else "body" for b in blocks]
     result = Roles(roles)
     for i in range(0, max(page.title_index, 0)):
         if roles[i] == "body":
@@ -73,7 +82,7 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
     for i in meta.used:
         roles[i] = "meta"
     _mark_content_type(blocks, roles, page.title_index)
-    mode = "body"
+    mode: Mode = "body"
     after_title = 0
     for i, block in enumerate(blocks):
         if roles[i] != "body":
@@ -115,7 +124,7 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
     return result
 
 
-def _mark_content_type(blocks: list[Block], roles: list[str], title_index: int) -> None:
+def _mark_content_type(blocks: list[Block], roles: list[Role], title_index: int) -> None:
     """The label just above the headline, or (some layouts) just below it."""
     start = max(0, title_index - CONTENT_TYPE_LOOKBACK) if title_index >= 0 else 0
     end = title_index + CONTENT_TYPE_LOOKAHEAD + 1 if title_index >= 0 else CONTENT_TYPE_LOOKBACK

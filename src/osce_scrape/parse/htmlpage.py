@@ -41,16 +41,15 @@ def parse_html(text: str) -> LexborHTMLParser:
     return LexborHTMLParser(text)
 
 
-def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> tuple[LexborNode | None, dict[str, int]]:
+def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> LexborNode | None:
     """Remove the site's chrome in place; return the headline element and counts of what went."""
-    removed: dict[str, int] = {}
     # Never remove what holds a headline (a page wrapped in one <form>) or the metadata labels (a sidebar
     # <aside> with "Source:" and "Fields of work:").
     keep = {id_ for node in _headline_candidates(tree, hint) for id_ in _ancestor_ids(node)}
     tags = tree.css(", ".join((*sel.CHROME_TAGS, "figcaption")))
-    _remove([n for n in tags if n.mem_id not in keep and not _holds_labels(n)], "tag", removed)
+    _remove([n for n in tags if n.mem_id not in keep and not _holds_labels(n)])
     roles = tree.css(", ".join(f'[role="{role}"]' for role in sel.CHROME_ROLES))
-    _remove([n for n in roles if n.mem_id not in keep and not _holds_labels(n)], "role", removed)
+    _remove([n for n in roles if n.mem_id not in keep and not _holds_labels(n)])
     title = next(_headline_candidates(tree, hint), None)
     title_ids = _ancestor_ids(title) if title is not None else set()
     site_regions = [
@@ -58,17 +57,15 @@ def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> tuple[Lexbo
         for node in tree.css(", ".join(sel.SITE_REGION_TAGS))
         if node.mem_id not in title_ids and not _inside(node, ("article", "main"))
     ]
-    _remove(site_regions, "site-region", removed)
+    _remove(site_regions)
     headline_ids = {id_ for node in _headline_candidates(tree, hint) for id_ in _ancestor_ids(node)}
     boxes = _outermost([n for n in _class_chrome(tree) if n.mem_id not in headline_ids])
-    _remove([n for n in boxes if not _holds_labels(n, any_tag=True)], "class", removed)
+    _remove([n for n in boxes if not _holds_labels(n, any_tag=True)])
     title = next(_headline_candidates(tree, hint), None)  # the first may have gone with the chrome
-    return title, removed
+    return title
 
 
-def prune_link_lists(
-    root: LexborNode, keep: set[int], removed: dict[str, int], article: LexborNode | None = None
-) -> None:
+def prune_link_lists(root: LexborNode, keep: set[int], article: LexborNode | None = None) -> None:
     """Remove unmarked menus: lists and boxes that are mostly links, unless they hold metadata labels or
     are the article's own list, introduced by its text ("The full report is available here:")."""
     menus: list[LexborNode] = []
@@ -86,7 +83,7 @@ def prune_link_lists(
                 continue
             menus.append(node)
             menu_ids.add(node.mem_id)
-    _remove(menus, "link-density", removed)
+    _remove(menus)
 
 
 def _introduced(node: LexborNode) -> bool:
@@ -221,11 +218,10 @@ def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
     return False
 
 
-def _remove(nodes: Iterator[LexborNode] | list[LexborNode], rule: str, removed: dict[str, int]) -> None:
+def _remove(nodes: Iterator[LexborNode] | list[LexborNode]) -> None:
     # Only the outermost of nested matches: decomposing a node frees its subtree, inner handles with it.
     for node in _outermost(list(nodes)):
         node.decompose()
-        removed[rule] = removed.get(rule, 0) + 1
 
 
 # --- linearisation -------------------------------------------------------------------------------------
@@ -295,9 +291,7 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
             continue
         if tag in BLOCK_TAGS:
             builder.flush()
-            parent_id = ancestors[-1] if ancestors else 0
-            if tag == "td" or tag == "th":  # a row's cells share the row
-                parent_id = ancestors[-1] if ancestors else 0
+            parent_id = ancestors[-1] if ancestors else 0  # a list's items, a row's cells share it
             builder._owner.append((tag, parent_id, (*ancestors, node.mem_id)))
         elif tag == "a":
             link_depth += 1
@@ -317,7 +311,7 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
 def page_blocks(tree: LexborHTMLParser, hint: str | None = None) -> PageBlocks:
     """Strip the chrome, find the article and the headline (`hint`: the page's <title> without the
     site's name), and linearise what is left of the body."""
-    title_node, removed = strip_chrome(tree, hint)
+    title_node = strip_chrome(tree, hint)
     container, container_rule = find_container(tree, title_node)
     if (
         container is not None
@@ -329,8 +323,8 @@ def page_blocks(tree: LexborHTMLParser, hint: str | None = None) -> PageBlocks:
     keep = _ancestor_ids(title_node) | (_ancestor_ids(container) if container is not None else set())
     body = tree.body
     if body is None:
-        return PageBlocks(blocks=[], removed=removed)
-    prune_link_lists(body, keep, removed, container)
+        return PageBlocks(blocks=[])
+    prune_link_lists(body, keep, container)
     blocks = linearise(body, container)
     title = " ".join(collapse(title_node.text()).split()) if title_node is not None else None
     title_id = title_node.mem_id if title_node is not None else None
@@ -340,7 +334,6 @@ def page_blocks(tree: LexborHTMLParser, hint: str | None = None) -> PageBlocks:
         title=title,
         title_index=title_index,
         container=container_rule,
-        removed=removed,
         # Drupal 7 panels show the date in a pane beside the body pane: look around the headline too.
         date_display=_date_display(
             _around(container, title_node) if container is not None and title_node is not None else body
