@@ -215,3 +215,26 @@ def test_record_is_one_json_line() -> None:
     line = record.to_json_line()
     assert "\n" not in line
     assert type(record).model_validate(json.loads(line)) == record
+
+
+@pytest.mark.parametrize(
+    "canonical",
+    ["https://[junk/secretariat/101809", "https://www.osce.org:99999/secretariat/5", "http://[::1/x"],
+)
+def test_a_canonical_that_does_not_parse_is_ignored(canonical: str) -> None:
+    """A canonical URL that urlsplit refuses (unclosed bracket, port past 65535) is no URL: the URL given
+    is the record's (a fuzzed page once crashed record_id with ValueError)."""
+    record = parse_page(
+        page(f"<h1>{TITLE}</h1>{BODY}", canonical=canonical), url="https://www.osce.org/cio/101809"
+    )
+    assert (record.url, record.id, record.provenance.rules["url"]) == (
+        "https://www.osce.org/cio/101809",
+        "101809",
+        "given",
+    )
+
+
+def test_a_given_url_that_does_not_parse_is_a_parse_error() -> None:
+    """parse_page(..., url=<malformed>) raises ParseError naming the URL, never ValueError."""
+    with pytest.raises(ParseError, match="does not parse"):
+        parse_page(page(f"<h1>{TITLE}</h1>{BODY}", canonical=None), url="https://[x/101809")

@@ -30,7 +30,7 @@ from osce_scrape.parse.fields import (
     extract_place,
     fallback_date,
 )
-from osce_scrape.parse.head import HeadMeta, read_head, saved_copy_url
+from osce_scrape.parse.head import HeadMeta, is_well_formed, read_head, saved_copy_url
 from osce_scrape.parse.htmlpage import page_blocks, parse_html
 from osce_scrape.parse.labels import read_metadata
 from osce_scrape.parse.language import declared_language, settle_language
@@ -139,6 +139,8 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
     url = Found(source, rule)
     if url.value is None:
         raise ParseError("the page names no URL (no canonical link or og:url) and none was given")
+    if not is_well_formed(url.value):
+        raise ParseError(f"the URL given, {url.value!r}, does not parse", source=url.value)
     language = declared_language(head.html_lang, url.value)
     _reject_non_articles(page, url.value)
     meta = read_metadata(page.blocks, end=page.article_end(), prose=page.prose_span())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -141,8 +141,21 @@ def _absolute(href: str | None, base: str | None) -> str | None:
 
 
 def _if_absolute(url: str | None) -> str | None:
-    """A relative URL left relative (no base to resolve it against) is no URL at all."""
-    return unwrap_url(url) if url and re.match(r"^(https?|file)://", url, re.IGNORECASE) else None
+    """A relative URL left relative (no base to resolve it against) is no URL at all; nor is one that
+    does not parse (`https://[junk/`, a port past 65535)."""
+    if not url or not re.match(r"^(https?|file)://", url, re.IGNORECASE) or not is_well_formed(url):
+        return None
+    return unwrap_url(url)
+
+
+def is_well_formed(url: str) -> bool:
+    """An absolute URL that parses: a host (file: URLs aside), brackets that close, a valid port."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (urlsplit checks the port only when asked)
+    except ValueError:
+        return False
+    return parts.scheme.lower() == "file" or bool(parts.hostname)
 
 
 def unwrap_url(url: str) -> str:
