@@ -49,7 +49,7 @@ def fault_table() -> list[str]:
 
 
 def crawl(server: MirrorServer, out: Path) -> None:
-    run_harvest(HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out, card=False))
+    run_harvest(HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out))
 
 
 def kill_table() -> list[str]:
