@@ -313,7 +313,8 @@ def test_feed_rejects_non_feed() -> None:
 
 VARIANT_LISTING = """<html><body>
 <div class="search-result-news"><h3 class="search-title"><a href="/ru/секретариат/500000">Раз</a></h3></div>
-<div class="search-result-news"><h3 class="search-title"><a href="/ru/%d1%81%d0%b5%d0%ba%d1%80%d0%b5%d1%82%d0%b0%d1%80%d0%b8%d0%b0%d1%82/500000/">Два</a></h3></div>
+<div class="search-result-news"><h3 class="search-title"><a href="/ru/%d1%81%d0%b5%d0%ba%d1%80%d0%b5%d1%82\
+%d0%b0%d1%80%d0%b8%d0%b0%d1%82/500000/">Два</a></h3></div>
 <div class="search-result-news"><h3 class="search-title"><a href="HTTPS://WWW.OSCE.ORG:443/secretariat/7/?utm=x#top">A</a></h3></div>
 <div class="search-result-news"><h3 class="search-title"><a href="/secretariat/7">B</a></h3></div>
 <ul class="pager"><li class="pager-next"><a href="/press-releases?page=4#results">next</a></li></ul>

@@ -82,8 +82,9 @@ def test_hostile_response_headers_neither_crash_nor_stick(tmp_path: Path) -> Non
         headers=[(b"ETag", '"café"'.encode()), (b"Last-Modified", b"Mon, 01 Jan 2024 00:00:00 GMT\xe9"),
                  (b"X-Note", "naïve ☃".encode()), (b"X-Latin", b"\xff\xfe")],
     )  # fmt: skip
+    huge_etag = (b"ETag", b'"' + b"e" * 5000 + b'"')
     site.routes[item[1].path] = Reply(
-        body=article_html(item[1].node, item[1].title, item[1].date), headers=[(b"ETag", b'"' + b"e" * 5000 + b'"')]
+        body=article_html(item[1].node, item[1].title, item[1].date), headers=[huge_etag]
     )
     with serving(site) as server:
         assert crawl_cli(server, tmp_path) == 0
@@ -129,7 +130,7 @@ def test_absurd_crawl_delay_is_capped(tmp_path: Path, caplog: pytest.LogCaptureF
 
 
 def test_robots_with_a_bom_is_obeyed(tmp_path: Path) -> None:
-    """Finding 7: a robots.txt that starts with a UTF-8 BOM and says `Disallow: /` stops the crawl (exit 4)."""
+    """Finding 7: a robots.txt that starts with a UTF-8 BOM and says `Disallow: /` stops the crawl, exit 4."""
     site = HostileSite.make(2)
     site.robots = b"\xef\xbb\xbfUser-agent: *\nDisallow: /\n"
     with serving(site) as server:
@@ -143,9 +144,9 @@ def test_url_variants_of_one_page_are_one_record(tmp_path: Path) -> None:
     site = HostileSite.make(2)
     with serving(site) as server:
         host = server.base_url.removeprefix("http://")
-        variants = ["/secretariat/500000", "/secretariat/500000/", "/secretariat/500000?utm_source=x",
-                    "/secretariat/500000/?a=1&b=2", "/secretariat/500000#main", f"HTTP://{host}/secretariat/500000",
-                    f"http://{host.upper()}/secretariat/500000#x", "/secretariat/500000?", "/secretariat/500001"]  # fmt: skip
+        one = "/secretariat/500000"
+        variants = [one, f"{one}/", f"{one}?utm_source=x", f"{one}/?a=1&b=2", f"{one}#main", f"HTTP://{host}{one}",
+                    f"http://{host.upper()}{one}#x", f"{one}?", "/secretariat/500001"]  # fmt: skip
         item = [site.items[0]] * 8 + [site.items[1]]
         entries = [listing_entry(href, it.title, it.date) for href, it in zip(variants, item, strict=True)]
         site.routes["/press-releases"] = Reply(body=listing_html(entries, None))

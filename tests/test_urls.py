@@ -1,4 +1,4 @@
-"""URL normalisation (harvest.urls): one ASCII spelling per URL, one URL per item page (issue 9, findings 2, 11)."""
+"""URL normalisation (harvest.urls): one ASCII spelling per URL, one URL per item page (issue 9: 2, 11)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import pytest
 from osce_scrape.harvest.urls import item_url, normalize_url
 
 B = "https://www.osce.org"
+SECRETARIAT_RU = "%D1%81%D0%B5%D0%BA%D1%80%D0%B5%D1%82%D0%B0%D1%80%D0%B8%D0%B0%D1%82"  # секретариат
 
 
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        (f"{B}/ru/секретариат/500000", f"{B}/ru/%D1%81%D0%B5%D0%BA%D1%80%D0%B5%D1%82%D0%B0%D1%80%D0%B8%D0%B0%D1%82/500000"),
+        (f"{B}/ru/секретариат/500000", f"{B}/ru/{SECRETARIAT_RU}/500000"),
         (f"{B}/a%2fb/%c3%a9", f"{B}/a%2Fb/%C3%A9"),  # escapes kept, in upper case: one spelling
         (f"{B}/50%/x y", f"{B}/50%25/x%20y"),  # a lone % and a space
         (f"{B}/search?q=café&page=2", f"{B}/search?q=caf%C3%A9&page=2"),
@@ -36,7 +37,7 @@ B = "https://www.osce.org"
     ],
 )
 def test_normalize_url(url: str, expected: str | None) -> None:
-    """Each spelling becomes its one ASCII form (None: no usable URL), and normalising twice changes nothing."""
+    """Each spelling becomes its one ASCII form (None: no usable URL); normalising twice changes nothing."""
     assert normalize_url(url) == expected
     if expected is not None:
         assert expected.isascii() or expected.startswith("mailto:")
