@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -198,3 +199,27 @@ def test_parse_paths_reads_warc_with_url_and_encoding(
     rejection = json.loads(rejects.getvalue())
     assert rejection["path"] == "http://site.test/press-releases"
     assert rejection["error"] == "NotAPressRelease"
+
+
+def test_any_header_or_url_text_is_archived_as_ascii(tmp_path: Path) -> None:
+    """Issue 9, finding 3: non-ASCII URLs, header names and values (with ";", CR/LF, NUL) are written as
+    ASCII (percent-encoded) without raising, and the record reads back under its ASCII URL."""
+    odd = result("/ru/секретариат/1?q=é")
+    headers = {"set-cookie": "s=café; Path=/ü", "x-ünï": "v", "x-split": "a\r\nInjected: 1",
+               "x-nul": "\x00\x7f"}  # fmt: skip
+    odd = dataclasses.replace(odd, headers={**odd.headers, **headers},
+                              request_headers={**odd.request_headers, "if-none-match": '"é"'})  # fmt: skip
+    path = write(tmp_path, odd)
+    [back] = iter_warc_responses(path)
+    cyrillic = "%D1%81%D0%B5%D0%BA%D1%80%D0%B5%D1%82%D0%B0%D1%80%D0%B8%D0%B0%D1%82"  # секретариат
+    assert back.url == f"http://site.test/ru/{cyrillic}/1?q=%C3%A9"
+    assert back.content == odd.content
+    assert back.headers["set-cookie"] == "s=caf%C3%A9; Path=/%C3%BC"
+    assert back.headers["x-%c3%bcn%c3%af"] == "v"
+    assert back.headers["x-split"] == "a%0D%0AInjected: 1"
+    assert back.headers["x-nul"] == "%00%7F"
+    assert "injected" not in back.headers
+    with path.open("rb") as handle:
+        requests = [r for r in ArchiveIterator(handle) if r.rec_type == "request"]
+    assert requests[0].http_headers.protocol == "GET"
+    assert requests[0].http_headers.get_header("if-none-match") == '"%C3%A9"'

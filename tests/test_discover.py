@@ -307,3 +307,39 @@ def test_feed_rejects_non_feed() -> None:
     """A sitemap handed to parse_feed is refused as not a feed."""
     with pytest.raises(DiscoveryError, match="not an RSS or Atom feed"):
         parse_feed(URLSET, BASE + "/rss.xml")
+
+
+# --- URL normalisation at discovery (issue 9, findings 2 and 11) ----------------------------------
+
+VARIANT_LISTING = """<html><body>
+<div class="search-result-news"><h3 class="search-title"><a href="/ru/секретариат/500000">Раз</a></h3></div>
+<div class="search-result-news"><h3 class="search-title"><a href="/ru/%d1%81%d0%b5%d0%ba%d1%80%d0%b5%d1%82\
+%d0%b0%d1%80%d0%b8%d0%b0%d1%82/500000/">Два</a></h3></div>
+<div class="search-result-news"><h3 class="search-title"><a href="HTTPS://WWW.OSCE.ORG:443/secretariat/7/?utm=x#top">A</a></h3></div>
+<div class="search-result-news"><h3 class="search-title"><a href="/secretariat/7">B</a></h3></div>
+<ul class="pager"><li class="pager-next"><a href="/press-releases?page=4#results">next</a></li></ul>
+</body></html>""".encode()
+
+
+def test_listing_links_are_normalised_and_variants_are_one_entry() -> None:
+    """A raw Cyrillic link becomes its ASCII URI; variants of one item (case, port, slash, query,
+    fragment, escapes' case) are one entry, the first; the pager's link keeps its page but no fragment."""
+    page = parse_listing(VARIANT_LISTING, PAGE_URL)
+    cyrillic = "/ru/%D1%81%D0%B5%D0%BA%D1%80%D0%B5%D1%82%D0%B0%D1%80%D0%B8%D0%B0%D1%82/500000"
+    assert [(entry.url, entry.title) for entry in page.entries] == [
+        (BASE + cyrillic, "Раз"),
+        (BASE + "/secretariat/7", "A"),
+    ]
+    assert page.next_url == BASE + "/press-releases?page=4"
+
+
+def test_sitemap_and_feed_links_are_normalised() -> None:
+    """Sitemap <loc>s and feed links get the same one spelling as listing links, each item once."""
+    urlset = """<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <url><loc>https://www.osce.org/ru/секретариат/9/</loc></url><url><loc>https://www.osce.org/ru/секретариат/9</loc></url>
+    </urlset>""".encode()
+    rss = b"""<rss><channel><item><link>/odihr/5?x=1#y</link></item><item><link>/odihr/5</link></item>
+    </channel></rss>"""
+    [loc] = parse_sitemap(urlset, BASE + "/sitemap.xml").urls
+    assert loc.url == BASE + "/ru/%D1%81%D0%B5%D0%BA%D1%80%D0%B5%D1%82%D0%B0%D1%80%D0%B8%D0%B0%D1%82/9"
+    assert [entry.url for entry in parse_feed(rss, BASE + "/rss.xml")] == [BASE + "/odihr/5"]

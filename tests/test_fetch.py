@@ -14,6 +14,7 @@ import itertools
 import re
 import socket
 import struct
+import time
 import tracemalloc
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -25,6 +26,7 @@ import pytest
 
 from clockkit import FakeClock
 from osce_scrape.errors import (
+    FetchError,
     HostNotAllowed,
     HttpStatusError,
     NetworkError,
@@ -642,3 +644,166 @@ def test_mirror_robots_crawl_delay_and_revalidation() -> None:
     pages = [record.time for record in log if record.path != "/robots.txt"]
     assert len(pages) >= 4
     assert min(b - a for a, b in itertools.pairwise(pages)) >= 0.09  # 0.1 s, less clock jitter
+
+
+# --- hostile headers, slow responses (issue 9, findings 3 and 4) ----------------------------------
+
+
+def test_cookies_are_never_kept_or_sent() -> None:
+    """A non-ASCII Set-Cookie and 100 more cookies neither break the next request nor ride along on it."""
+    seen: list[httpx.Headers] = []
+    cookies = [(b"Set-Cookie", b"c%d=%s" % (i, b"x" * 100)) for i in range(100)]
+
+    def page(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers)
+        return httpx.Response(200, headers=[(b"Set-Cookie", "s=café".encode()), *cookies])
+
+    site = Site(FakeClock(), {"/p/1": page, "/p/2": page})
+    results, _ = fetch(site, f"{BASE}/p/1", f"{BASE}/p/2")
+    assert [r.status for r in results] == [200, 200]
+    assert [h.get("cookie") for h in seen] == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("value", "usable"),
+    [
+        ('"v1"', '"v1"'),
+        ('W/"5f-abc"', 'W/"5f-abc"'),
+        ("Wed, 01 May 2024 12:00:00 GMT", "Wed, 01 May 2024 12:00:00 GMT"),
+        ('  "v1" ', '"v1"'),
+        ('"café"', None),
+        ("Mon, 01 Jan 2024 00:00:00 GMT\xe9", None),
+        ('"a\tb"', None),
+        ('"' + "e" * 300 + '"', None),
+        ("", None),
+    ],
+)
+def test_only_sendable_validators_are_kept(value: str, usable: str | None) -> None:
+    """An ETag / Last-Modified is stored only as printable ASCII of sane length; anything else is None."""
+    headers = [(b"ETag", value.encode("utf-8")), (b"Last-Modified", value.encode("latin-1", "replace"))]
+    site = Site(FakeClock(), {"/p/1": lambda r: httpx.Response(200, headers=headers)})
+    [result], _ = fetch(site, f"{BASE}/p/1")
+    assert result.validators[0] == usable
+    assert result.validators[1] == (usable if value.isascii() else None)
+
+
+def test_unsendable_stored_validators_are_not_sent() -> None:
+    """Validators an older state kept (non-ASCII, huge) are left out: the page is fetched whole, no crash."""
+    seen: list[httpx.Headers] = []
+    site = Site(FakeClock(), {"/p/1": lambda r: (seen.append(r.headers), httpx.Response(200))[1]})
+
+    async def main() -> FetchResult:
+        async with fetcher(site) as f:
+            return await f.fetch(f"{BASE}/p/1", etag='"café"', last_modified="x" * 5000)
+
+    assert asyncio.run(main()).status == 200
+    assert "if-none-match" not in seen[0] and "if-modified-since" not in seen[0]
+
+
+def test_response_deadline_ends_a_dripping_body() -> None:
+    """A body that never finishes fails at the response deadline as a NetworkError saying so, retried."""
+    started: list[float] = []
+
+    async def drip() -> AsyncIterator[bytes]:
+        for _ in range(100):
+            yield b"x"
+            await asyncio.sleep(0.05)
+
+    def page(request: httpx.Request) -> httpx.Response:
+        started.append(time.monotonic())
+        return httpx.Response(200, content=drip())
+
+    site = Site(FakeClock(), {"/p/1": page})
+    clock_start = time.monotonic()
+    exc, f = fetch_error(site, f"{BASE}/p/1", response_deadline=0.3, max_attempts=2)
+    assert isinstance(exc, NetworkError)
+    assert exc.reason == "no whole response within the 0.3 s deadline"
+    assert isinstance(exc.__cause__, TimeoutError)
+    assert (len(started), f.stats.retries) == (2, 1)
+    assert time.monotonic() - clock_start < 2
+
+
+def test_response_deadline_ends_silent_headers() -> None:
+    """A server that never sends its headers fails at the deadline too, whatever the read timeout."""
+
+    async def silent(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        return httpx.Response(200)
+
+    async def main() -> Exception:
+        config = FetchConfig(BASE, rate=0, respect_robots=False, response_deadline=0.2, max_attempts=1)
+        async with Fetcher(config, transport=httpx.MockTransport(silent)) as f:
+            return await _error(f.fetch(f"{BASE}/p/1"))
+
+    exc = asyncio.run(main())
+    assert isinstance(exc, NetworkError) and "0.2 s deadline" in exc.reason
+
+
+def test_crawl_delay_is_capped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """Crawl-delay: 1000000000 is capped at max_crawl_delay (60 s by default), and the log says so."""
+    site = Site(FakeClock(), {f"/p/{i}": ok() for i in range(3)},
+                robots("User-agent: *\nCrawl-delay: 1000000000\n"))  # fmt: skip
+    with caplog.at_level("WARNING", "osce_scrape.harvest.fetch"):
+        fetch(site, *(f"{BASE}/p/{i}" for i in range(3)), rate=1.0)
+    assert [b - a for a, b in itertools.pairwise(site.times("/p/"))] == [60.0, 60.0]
+    message = "Crawl-delay 1e+09 s is over the 60 s cap: waiting 60 s between requests"
+    assert [r.getMessage() for r in caplog.records] == [f"{BASE}/robots.txt: {message}"]
+
+
+def test_non_ascii_location_is_followed_as_an_ascii_uri() -> None:
+    """A raw UTF-8 Location (beside a Latin-1 header that makes httpx decode all as Latin-1) is followed to
+    its percent-encoded URI, which is the result's final URL."""
+    headers = [(b"Location", "/ru/сек/1#x".encode()), (b"X", b"\xff")]
+    site = Site(FakeClock(), {
+        "/p/1": lambda r: httpx.Response(301, headers=headers),
+        "/ru/сек/1": ok(b"moved"),  # httpx's request.url.path is decoded
+    })  # fmt: skip
+    [result], _ = fetch(site, f"{BASE}/p/1")
+    assert (result.final_url, result.content) == (f"{BASE}/ru/%D1%81%D0%B5%D0%BA/1", b"moved")
+
+
+@pytest.mark.parametrize(
+    ("location", "error"),
+    [
+        ("http://site.test:99999/", RedirectError),
+        ("http://[bad/x", HostNotAllowed),  # httpx reads the host as "%5bbad"
+        # httpx itself refuses these while reading the response (it prepares a redirect even when told
+        # not to follow): a protocol error (retried) and an invalid URL.
+        ("http://site.test:x/", NetworkError),
+        ("javascript:alert(1)", FetchError),
+    ],
+)
+def test_unreadable_location_fails_the_fetch_cleanly(location: str, error: type[Exception]) -> None:
+    """A Location that is no usable URL fails the fetch with a FetchError, never with a crash."""
+    site = Site(FakeClock(), {"/p/1": lambda r: httpx.Response(302, headers={"Location": location})})
+    exc, _ = fetch_error(site, f"{BASE}/p/1", max_attempts=2)
+    assert type(exc) is error
+    assert exc.source == f"{BASE}/p/1"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [(b"X-Broken", b"a\r\nno colon on this line")],
+        [(b"X-Cr", b"a\rb")],
+        [(b"X-Nul", b"a\x00b")],
+        [("Ünï".encode(), b"v")],
+        [(b"X-%d" % i, b"v") for i in range(20_000)],  # ~200 KB of header block
+    ],
+    ids=["line-without-colon", "bare-cr", "nul", "non-ascii-name", "20000-headers"],
+)
+def test_malformed_header_blocks_are_network_errors(headers: list[tuple[bytes, bytes]]) -> None:
+    """Over a real socket (hostilekit), header blocks h11 cannot read become NetworkErrors, never crashes."""
+    from hostilekit import HostileSite, Reply, serving
+
+    site = HostileSite.make(1)
+    site.routes["/bad"] = Reply(body=b"<p>x</p>", headers=headers)
+    with serving(site) as server:
+
+        async def main() -> Exception:
+            config = FetchConfig(server.base_url, rate=0, respect_robots=False, max_attempts=1)
+            async with Fetcher(config) as f:
+                return await _error(f.fetch(f"{server.base_url}/bad"))
+
+        exc = asyncio.run(main())
+    assert isinstance(exc, NetworkError) and isinstance(exc.__cause__, httpx.RemoteProtocolError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import email.utils
 import itertools
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ import pytest
 from clockkit import FakeClock
 from osce_scrape.harvest.politeness import (
     MAX_PENALTY,
+    MAX_ROBOTS_BYTES,
     PENALTY_FLOOR_INTERVAL,
     RECOVERY_SECONDS,
     HostRateLimiter,
@@ -22,6 +24,7 @@ from osce_scrape.harvest.politeness import (
     is_live_site,
     parse_retry_after,
     robots_policy_for_status,
+    robots_text,
     robots_url,
 )
 
@@ -252,3 +255,33 @@ def test_is_allowed_host(url: str, base: str, allowed: bool) -> None:
 def test_is_live_site(url: str, live: bool) -> None:
     """osce.org and its subdomains are the live site; look-alike domains are not."""
     assert is_live_site(url) is live
+
+
+# --- robots.txt decoding (issue 9, finding 7) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        codecs.BOM_UTF8 + b"User-agent: *\nDisallow: /\n",
+        codecs.BOM_UTF8 + codecs.BOM_UTF8 + b"User-agent: *\r\nDisallow: /\r\n",
+        codecs.BOM_UTF16_LE + "User-agent: *\nDisallow: /\n".encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + "User-agent: *\nDisallow: /\n".encode("utf-16-be"),
+    ],
+    ids=["utf-8-bom", "two-boms-crlf", "utf-16-le", "utf-16-be"],
+)
+def test_robots_after_a_bom_is_obeyed(body: bytes) -> None:
+    """A byte-order mark before the first rule is not part of it: `Disallow: /` still disallows."""
+    policy = robots_policy_for_status(200, body)
+    assert not policy.allows("https://www.osce.org/secretariat/1", "osce-scrape")
+
+
+def test_robots_beyond_512_kib_is_ignored_at_a_line_end() -> None:
+    """Only the first 512 KiB are read (RFC 9309 2.5), cut at a line end: rules before count, after not."""
+    filler = b"# " + b"x" * 1000 + b"\n"
+    body = b"User-agent: *\nDisallow: /early\n" + filler * 600 + b"Disallow: /late\n"
+    text = robots_text(body)
+    assert len(text.encode()) <= MAX_ROBOTS_BYTES and text.endswith("\n")
+    policy = robots_policy_for_status(200, body)
+    assert not policy.allows("https://www.osce.org/early", "osce-scrape")
+    assert policy.allows("https://www.osce.org/late", "osce-scrape")

@@ -4,6 +4,8 @@ Each fetch becomes a request record and a response record (linked by WARC-Concur
 own gzip member, flushed as written: a killed run leaves whole records plus at most one torn one,
 which the reader drops. Bodies are stored decoded (the fetcher undoes gzip to cap its size), so the
 archived headers lose Content-Encoding / Transfer-Encoding and get the decoded Content-Length.
+A header block is written as printable ASCII whatever the server sent (`_ascii`): warcio raises on the
+rest.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import base64
 import hashlib
 import logging
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -20,7 +22,7 @@ from io import BytesIO
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -80,23 +82,24 @@ class WarcWriter:
         if self._writer is None or self._file is None:
             raise RuntimeError("WarcWriter.write outside its `with` block")
         date = result.fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        url = _ascii(result.final_url)
         response = self._writer.create_warc_record(
-            result.final_url,
+            url,
             "response",
             payload=BytesIO(result.content),
             length=len(result.content),
             http_headers=_response_headers(result),
             warc_headers_dict={"WARC-Date": date},
         )
-        path = urlsplit(result.final_url)
+        path = urlsplit(url)
         target = path.path or "/"
         if path.query:
             target += "?" + path.query
         request = self._writer.create_warc_record(
-            result.final_url,
+            url,
             "request",
             http_headers=StatusAndHeaders(
-                f"GET {target} HTTP/1.1", list(result.request_headers.items()), is_http_request=True
+                f"GET {target} HTTP/1.1", _ascii_headers(result.request_headers.items()), is_http_request=True
             ),
         )
         self._writer.write_request_response_pair(request, response)
@@ -132,9 +135,25 @@ def _response_headers(result: FetchResult) -> StatusAndHeaders:
         phrase = HTTPStatus(result.status).phrase
     except ValueError:
         phrase = "Unknown"
-    headers = [(k, v) for k, v in result.headers.items() if k.lower() not in _DROPPED_HEADERS]
+    headers = _ascii_headers((k, v) for k, v in result.headers.items() if k.lower() not in _DROPPED_HEADERS)
     headers.append(("Content-Length", str(len(result.content))))
     return StatusAndHeaders(f"{result.status} {phrase}", headers, protocol="HTTP/1.1")
+
+
+def _ascii_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(_ascii(name), _ascii(value)) for name, value in headers]
+
+
+def _ascii(text: str) -> str:
+    """`text` as printable ASCII: any other character (non-ASCII, CR, LF, NUL) percent-encoded as UTF-8,
+    so no header value can break its line or the WARC's header block."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(char if " " <= char <= "~" else _escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    return quote(char, safe="", errors="surrogatepass")  # a lone surrogate too: never raises
 
 
 @dataclass(frozen=True)

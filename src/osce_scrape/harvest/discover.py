@@ -20,6 +20,7 @@ from defusedxml import DefusedXmlException
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from osce_scrape.errors import DiscoveryError
+from osce_scrape.harvest.urls import item_url, normalize_url
 from osce_scrape.parse import selectors as sel
 from osce_scrape.parse.dates import find_date
 
@@ -75,11 +76,18 @@ def parse_date(text: str) -> dt.date | None:
 
 
 def join_url(base: str, href: str) -> str | None:
-    """`href` made absolute against `base`, or None when it is no URL ("http://[bad": urljoin raises)."""
+    """`href` made absolute against `base` and normalised (`urls.normalize_url`: one ASCII spelling), or
+    None when it is no URL ("http://[bad": urljoin raises)."""
     try:
-        return urljoin(base, href.strip())
+        return normalize_url(urljoin(base, href.strip()))
     except ValueError:
         return None
+
+
+def join_item_url(base: str, href: str) -> str | None:
+    """`join_url` for an item's link: an item page's query and trailing slash dropped too."""
+    url = join_url(base, href)
+    return item_url(url) if url is not None else None
 
 
 # --- listing pages --------------------------------------------------------------------------------
@@ -95,12 +103,19 @@ def parse_listing(html: bytes, page_url: str) -> ListingPage:
         href = link.attributes.get("href") if link else None
         if link is None or not href:
             continue
-        if (url := join_url(page_url, href)) is None:
+        if (url := join_item_url(page_url, href)) is None:
             skipped += 1
             log.warning("%s: skipped an entry whose link is no URL: %r", page_url, href[:200])
             continue
         entries.append(_listing_entry(node, link, url))
-    return ListingPage(entries, _next_url(tree, page_url), _last_page(tree), skipped)
+    return ListingPage(_unique(entries), _next_url(tree, page_url), _last_page(tree), skipped)
+
+
+def _unique(entries: list[ListingEntry]) -> list[ListingEntry]:
+    """The first entry of each URL: variants of one link (`/1/`, `/1?x`, `/1#y`) are one item after
+    normalisation, and a document that lists an item twice must not fetch it twice."""
+    first = {entry.url: entry for entry in reversed(entries)}  # reversed: the first of each URL wins
+    return [entry for entry in entries if first[entry.url] is entry]
 
 
 def _listing_entry(node: LexborNode, link: LexborNode, url: str) -> ListingEntry:
@@ -188,12 +203,13 @@ def parse_sitemap(data: bytes, url: str) -> SitemapDoc:
         if _local(child.tag) == "sitemap":
             sitemaps.append(target)
         elif _local(child.tag) == "url":
+            target = item_url(target)
             lastmod = _child_text(child, "lastmod")
             title = _descendant_text(child, "title")  # Google News sitemaps: <news:title>
             urls.append(ListingEntry(target, title, parse_date(lastmod or ""), None))
     if skipped:
         log.warning("%s: skipped %d <loc>s that are no URL", url, skipped)
-    return SitemapDoc(urls, sitemaps, skipped)
+    return SitemapDoc(_unique(urls), list(dict.fromkeys(sitemaps)), skipped)
 
 
 def parse_feed(data: bytes, url: str) -> list[ListingEntry]:
@@ -208,7 +224,7 @@ def parse_feed(data: bytes, url: str) -> list[ListingEntry]:
         link = _feed_link(item)
         if not link:
             continue
-        if (target := join_url(url, link)) is None:
+        if (target := join_item_url(url, link)) is None:
             log.warning("%s: skipped an item whose link is no URL: %r", url, link[:200])
             continue
         when = (
@@ -219,7 +235,7 @@ def parse_feed(data: bytes, url: str) -> list[ListingEntry]:
         )
         title = _child_text(item, "title")
         entries.append(ListingEntry(target, title or None, _feed_date(when), None))
-    return entries
+    return _unique(entries)
 
 
 def _feed_link(item: Element) -> str | None:

@@ -28,6 +28,7 @@ from osce_scrape.errors import (
     RobotsDisallowed,
     RobotsUnavailable,
 )
+from osce_scrape.harvest.headers import NoCookieJar, location, usable_validator
 from osce_scrape.harvest.http_body import detect_encoding, read_capped_body
 from osce_scrape.harvest.pausepoints import pause_point
 from osce_scrape.harvest.politeness import (
@@ -41,6 +42,7 @@ from osce_scrape.harvest.politeness import (
     parse_retry_after,
     robots_policy_for_status,
 )
+from osce_scrape.harvest.urls import normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,9 @@ class FetchConfig:
     concurrency: int = 4
     connect_timeout: float = 10
     read_timeout: float = 30
+    # The whole of one response (headers and body) must arrive within this: the read timeout alone lets a
+    # server drip a byte every 29 s for ever.
+    response_deadline: float = 60
     max_bytes: int = 10_000_000  # body cap, before and after decompression
     max_attempts: int = 5
     max_retry_seconds: float = 120  # total time budget of one fetch's retries
@@ -74,6 +79,7 @@ class FetchConfig:
     max_redirects: int = 5
     backoff_initial: float = 1.0  # first retry waits ~1 s, then 2, 4, ... plus up to this much jitter
     backoff_max: float = 30.0
+    max_crawl_delay: float = 60.0  # a robots.txt Crawl-delay above this is capped (with a warning)
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,11 @@ class FetchResult:
     not_modified: bool
     retries: int
     request_headers: dict[str, str]
+
+    @property
+    def validators(self) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) worth storing: each only when it can be sent back (`usable_validator`)."""
+        return usable_validator(self.headers.get("etag")), usable_validator(self.headers.get("last-modified"))
 
 
 @dataclass
@@ -137,6 +148,7 @@ class Fetcher:
             ),  # no pool timeout: the semaphore already bounds waiting for a connection
             headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,
+            cookies=NoCookieJar(),
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -165,9 +177,10 @@ class Fetcher:
     ) -> FetchResult:
         """GET `url` (conditionally when given validators); a 304 gives `not_modified=True`."""
         headers = {}
-        if etag:
+        # Checked here too: a state written before validators were checked may hold unsendable ones.
+        if etag := usable_validator(etag):
             headers["If-None-Match"] = etag
-        if last_modified:
+        if last_modified := usable_validator(last_modified):
             headers["If-Modified-Since"] = last_modified
         try:
             if not is_allowed_host(url, self.config.base_url):
@@ -228,9 +241,8 @@ class Fetcher:
             if check_robots:
                 await self._check_robots(current)
             response, content, sent = await self._send(current, headers)
-            location = response.headers.get("Location")
-            if response.status_code in REDIRECT_STATUSES and location:
-                target = str(httpx.URL(current).join(location))
+            if response.status_code in REDIRECT_STATUSES and (target_ref := location(response)):
+                target = _redirect_target(current, target_ref, source=url)
                 if not is_allowed_host(target, self.config.base_url):
                     raise HostNotAllowed(f"redirected off the crawl's hosts to {target}", source=url)
                 if target in seen:
@@ -272,21 +284,33 @@ class Fetcher:
         async with self._semaphore:
             await limiter.acquire()
             self.stats.requests += 1
+            deadline = self.config.response_deadline
             try:
-                request = self._client.build_request("GET", url, headers=headers)
-                response = await self._client.send(request, stream=True)
-                try:
-                    _raise_for_status(response, url, limiter, self.config.max_retry_seconds)
-                    pause_point("fetch-body")  # tests: a kill with the response half received
-                    content, wire_bytes = await read_capped_body(response, self.config.max_bytes, source=url)
-                finally:
-                    await response.aclose()
+                async with asyncio.timeout(deadline):
+                    request = self._client.build_request("GET", url, headers=headers)
+                    response, content, wire_bytes = await self._exchange(request, url, limiter)
+            except TimeoutError as exc:  # transient, like httpx's own timeouts: retried
+                reason = f"no whole response within the {deadline:g} s deadline"
+                raise NetworkError(reason, source=url) from exc
             except _RETRYABLE_TRANSPORT as exc:
                 raise NetworkError(f"{type(exc).__name__}: {exc}".rstrip(": "), source=url) from exc
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"{type(exc).__name__}: {exc}", source=url) from exc
         self.stats.bytes += wire_bytes
         return response, content, dict(request.headers)
+
+    async def _exchange(
+        self, request: httpx.Request, url: str, limiter: HostRateLimiter
+    ) -> tuple[httpx.Response, bytes, int]:
+        """Send `request`, check the status, read the capped body: (response, body, bytes on the wire)."""
+        response = await self._client.send(request, stream=True)
+        try:
+            _raise_for_status(response, url, limiter, self.config.max_retry_seconds)
+            pause_point("fetch-body")  # tests: a kill with the response half received
+            content, wire_bytes = await read_capped_body(response, self.config.max_bytes, source=url)
+        finally:
+            await response.aclose()
+        return response, content, wire_bytes
 
     async def _check_robots(self, url: str) -> None:
         policy = await self._robots.policy_for(url)
@@ -304,7 +328,12 @@ class Fetcher:
         except FetchError as exc:
             note = f"robots.txt unreachable ({exc.reason}): nothing allowed"
             policy = RobotsPolicy.deny_all(note, unreachable=True)
-        self.limiter(robots_url).set_crawl_delay(policy.crawl_delay(self.config.user_agent))
+        delay, cap = policy.crawl_delay(self.config.user_agent), self.config.max_crawl_delay
+        if delay > cap:
+            log.warning("%s: Crawl-delay %g s is over the %g s cap: waiting %g s between requests",
+                        robots_url, delay, cap, cap)  # fmt: skip
+            delay = cap
+        self.limiter(robots_url).set_crawl_delay(delay)
         return policy
 
 
@@ -320,6 +349,17 @@ def _raise_for_status(response: httpx.Response, url: str, limiter: HostRateLimit
     elif status == 503:
         limiter.pause(retry_after)
     raise HttpStatusError(status, source=url, retry_after=retry_after)
+
+
+def _redirect_target(current: str, ref: str, *, source: str) -> str:
+    """The absolute, normalised URL a Location points to; RedirectError when it is no URL."""
+    try:
+        target = normalize_url(str(httpx.URL(current).join(ref)))
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise RedirectError(f"unreadable Location {ref[:200]!r} ({exc})", source=source) from exc
+    if target is None:
+        raise RedirectError(f"unreadable Location {ref[:200]!r}", source=source)
+    return target
 
 
 def is_transient(exc: BaseException | None) -> bool:

@@ -9,6 +9,7 @@ Time comes from an injectable clock and sleep so tests can run a minute of pacin
 from __future__ import annotations
 
 import asyncio
+import codecs
 import email.utils
 import logging
 import math
@@ -34,6 +35,13 @@ RECOVERY_SECONDS = 30.0
 MAX_PENALTY = 64.0  # never slower than 1/64 of the configured rate: the crawl must still end
 # With rate 0 (unlimited) a 429 still needs a pace to halve: start from 10 requests/s.
 PENALTY_FLOOR_INTERVAL = 0.1
+# RFC 9309 2.5: a crawler must parse at least 500 KiB of robots.txt, and may ignore the rest.
+MAX_ROBOTS_BYTES = 512 * 1024
+_ROBOTS_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 def _host(parts: SplitResult) -> str:
@@ -147,10 +155,22 @@ class RobotsPolicy:
 def robots_policy_for_status(status: int, body: bytes) -> RobotsPolicy:
     """RFC 9309 2.3.1: 2xx -> parse it; 4xx -> no rules (allow all); else -> disallow all."""
     if 200 <= status < 300:
-        return RobotsPolicy.from_text(body.decode("utf-8", errors="replace"))
+        return RobotsPolicy.from_text(robots_text(body))
     if 400 <= status < 500 and status != 429:
         return RobotsPolicy.allow_all(f"robots.txt answered {status}: no rules, everything allowed")
     return RobotsPolicy.deny_all(f"robots.txt answered {status}: unreachable, nothing allowed this run")
+
+
+def robots_text(body: bytes) -> str:
+    """robots.txt as text: UTF-8 (RFC 9309), or UTF-16 after its BOM, without the byte-order mark (before
+    protego, which would read "\ufeffUser-agent" as no rule at all and allow everything), cut to
+    MAX_ROBOTS_BYTES at a line end."""
+    if len(body) > MAX_ROBOTS_BYTES:
+        body = body[: body.rfind(b"\n", 0, MAX_ROBOTS_BYTES) + 1]
+    for bom, codec in _ROBOTS_BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(codec, errors="replace").lstrip("\ufeff")
+    return body.decode("utf-8", errors="replace")
 
 
 class RobotsCache:

@@ -220,8 +220,8 @@ class CrawlRun:
         if problem:
             self.failed(due.url, UnexpectedContent(problem, source=due.url))
             return
-        headers = {k.lower(): v for k, v in result.headers.items()}
-        validators = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
+        etag, last_modified = result.validators  # only what can be sent back (printable ASCII)
+        validators = {"etag": etag, "last_modified": last_modified}
         if result.not_modified:
             self.stats.not_modified += 1
             status = due.previous_status if due.previous_status in (OK, REJECTED) else OK
