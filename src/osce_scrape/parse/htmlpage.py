@@ -332,7 +332,7 @@ def page_blocks(tree: LexborHTMLParser, hint: str | None = None) -> PageBlocks:
     prune_link_lists(body, keep, container)
     blocks = linearise(body, container)
     title = " ".join(collapse(title_node.text()).split()) if title_node is not None else None
-    title_id = title_node.mem_id if title_node is not None else None
+    title_id = title_node.mem_id if title_node is not None else -1  # -1: no element's id
     title_index = next((i for i, block in enumerate(blocks) if block.inside(title_id)), -1)
     return PageBlocks(
         blocks=blocks,

@@ -23,7 +23,8 @@ MAX_ATTRIBUTES = 300  # on one element (lexbor compares each with all before it)
 
 _SPACE = r"[\t\n\f\r ]"
 # One attribute as the HTML tokenizer reads it: a name, then an optional value (quoted or not).
-_ATTRIBUTE = rf"""[^\t\n\f\r />][^\t\n\f\r />=]*+(?:{_SPACE}*+={_SPACE}*+(?:"[^"]*+"?+|'[^']*+'?+|[^\t\n\f\r >]*+))?+"""
+_VALUE = r"""(?:"[^"]*+"?+|'[^']*+'?+|[^\t\n\f\r >]*+)"""  # quoted (maybe cut at the end) or bare
+_ATTRIBUTE = rf"[^\t\n\f\r />][^\t\n\f\r />=]*+(?:{_SPACE}*+={_SPACE}*+{_VALUE})?+"
 _ATTRIBUTES = rf"(?P<attributes>(?:[\t\n\f\r /]*+{_ATTRIBUTE})*+)"
 _RAW_TEXT = "script|style|textarea|title|xmp|iframe|noembed|noframes"  # no markup inside, until the end tag
 # The markup in the tokenizer's order: comments and declarations (no attributes), raw-text elements (their
