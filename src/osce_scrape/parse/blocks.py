@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from array import array
+from dataclasses import dataclass, field, replace
 
 from osce_scrape.parse import selectors as sel
 
@@ -17,6 +18,46 @@ LEAD_MIN_CHARS = 80  # the first paragraph this long after the headline is the a
 PAGE_LEVELS = 2  # <html> and <body>: an "article" that is the whole page is no article
 
 
+class Lineage:
+    """Where each element of a page sits, shared by its blocks: numbered in document order, each with the
+    number of its last descendant and of its parent. An ancestor test is then two comparisons, and a page's
+    cost stays linear in its size (a tuple of ancestors per block grows with the square of the nesting)."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[int, int] = {}  # element id -> its number
+        self.ids = array("q")  # number -> element id
+        self.ends = array("q")  # number -> number of its last descendant
+        self.parents = array("q")  # number -> its parent's number (-1: the root)
+
+    def open(self, node_id: int, parent: int) -> int:
+        """Number the next element in document order; `parent` is its parent's number."""
+        number = len(self.ids)
+        self.numbers[node_id] = number
+        self.ids.append(node_id)
+        self.ends.append(number)
+        self.parents.append(parent)
+        return number
+
+    def close(self, number: int) -> None:
+        self.ends[number] = len(self.ids) - 1
+
+    def holds(self, node_id: int, number: int) -> bool:
+        """The element `node_id` is element `number` or one of its ancestors."""
+        outer = self.numbers.get(node_id)
+        return outer is not None and outer <= number <= self.ends[outer]
+
+    def common(self, first: int, second: int) -> tuple[int, int]:
+        """The nearest element holding elements `first` and `second` (by number): its id and its level
+        (1 for the root)."""
+        outer = first
+        while not outer <= second <= self.ends[outer]:
+            outer = self.parents[outer]
+        level, parent = 1, self.parents[outer]
+        while parent >= 0:
+            level, parent = level + 1, self.parents[parent]
+        return self.ids[outer], level
+
+
 @dataclass(frozen=True)
 class Block:
     """One block of text in reading order, with what extraction needs to know of its place in the page."""
@@ -24,12 +65,16 @@ class Block:
     text: str  # whitespace collapsed; "\n" where the page breaks a line (<br>)
     tag: str  # the element that made the block: p, li, dt, dd, td, h1, div, ... ("line"/"item" in text)
     parent: int  # id of the enclosing element: a label's values share it (ul, dl, tr, div.field)
-    ancestors: frozenset[int] = frozenset()
-    path: tuple[int, ...] = ()  # the same ids, outermost first, ending with the block's own element
+    element: int = -1  # the number of the block's element in `lineage` (-1: a text page's block)
+    lineage: Lineage | None = field(default=None, compare=False, repr=False)
     links: tuple[str, ...] = ()  # texts of the links inside, in order
     link_chars: int = 0
     in_article: bool = True  # inside the article container
     datetime: str | None = None  # the datetime attribute of a <time> inside
+
+    def inside(self, node_id: int) -> bool:
+        """The block's element is the element `node_id` or inside it."""
+        return self.lineage is not None and self.lineage.holds(node_id, self.element)
 
     @property
     def heading(self) -> int:
@@ -74,17 +119,15 @@ class PageBlocks:
     def narrow_to_headline(self) -> None:
         """No article container: the article is the nearest element around the headline and the lead
         paragraph (or the lead's parent, when that is the whole page), so footers and boxes stay out."""
-        if self.title_index < 0 or not self.blocks[self.title_index].path:
+        if self.title_index < 0 or (lineage := self.blocks[self.title_index].lineage) is None:
             return
         title = self.blocks[self.title_index]
         lead = next((b for b in self.blocks[self.title_index + 1 :] if len(b.text) >= LEAD_MIN_CHARS), None)
         if lead is None:
             return
-        common = 0
-        while common < min(len(title.path), len(lead.path)) and title.path[common] == lead.path[common]:
-            common += 1
-        article = title.path[common - 1] if common > PAGE_LEVELS else lead.parent
-        self.blocks = [replace(block, in_article=article in block.ancestors) for block in self.blocks]
+        common, level = lineage.common(title.element, lead.element)
+        article = common if level > PAGE_LEVELS else lead.parent
+        self.blocks = [replace(block, in_article=block.inside(article)) for block in self.blocks]
         self.container = "around-headline"
 
     def prose_span(self) -> tuple[int, int]:

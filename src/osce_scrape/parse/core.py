@@ -55,7 +55,7 @@ def parse_page(html: str | bytes, url: str | None = None, *, encoding: str | Non
         url = saved_copy_url(text) or url
     if _FEED_ROOT.match(text):
         raise NotAPressRelease("an RSS or Atom feed, not a page", source=url)
-    tree = parse_html(text)
+    tree = parse_html(text, url)
     head = read_head(tree, url)
     hint = sel.SITE_NAME_SUFFIX.sub("", head.og_title or head.title_tag or "").strip() or None
     page = page_blocks(tree, hint)

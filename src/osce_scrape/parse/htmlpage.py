@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from osce_scrape.parse import selectors as sel
-from osce_scrape.parse.blocks import Block, PageBlocks, collapse
+from osce_scrape.parse.blocks import Block, Lineage, PageBlocks, collapse
+from osce_scrape.parse.limits import check_markup, check_tree
 
 BLOCK_TAGS = frozenset(
     {"p", "div", "li", "dt", "dd", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
@@ -30,6 +31,7 @@ INTRO_MIN_CHARS = 20  # a paragraph introducing a list of links in the article (
 LINK_MENU_MIN_LINKS = 4  # a list of fewer links is more likely a sentence's references than a menu
 LINK_MENU_DENSITY = 0.75  # share of a block's text inside links above which it is a menu
 MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragraph
+_LINK_BOXES = "ul, ol, div, section, table, dl, p"  # what may be an unmarked menu
 _CLASS_SPLIT = re.compile(r"[\s_\-]+")
 _CHROME_WORD = re.compile("|".join(sorted(sel.CHROME_CLASS_WORDS)))  # a cheap prefilter of class names
 _LABEL_INSIDE = re.compile(
@@ -37,8 +39,13 @@ _LABEL_INSIDE = re.compile(
 )
 
 
-def parse_html(text: str) -> LexborHTMLParser:
-    return LexborHTMLParser(text)
+def parse_html(text: str, source: str | None = None) -> LexborHTMLParser:
+    """The page's tree; a ParseError for a page past the caps of `limits` (too many attributes on an
+    element, too deep, too many nodes), checked before the work they would make slow."""
+    check_markup(text, source)
+    tree = LexborHTMLParser(text)
+    check_tree(tree, source)
+    return tree
 
 
 def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> LexborNode | None:
@@ -69,9 +76,10 @@ def prune_link_lists(root: LexborNode, keep: set[int], article: LexborNode | Non
     """Remove unmarked menus: lists and boxes that are mostly links, unless they hold metadata labels or
     are the article's own list, introduced by its text ("The full report is available here:")."""
     menus: list[LexborNode] = []
-    menu_ids: set[int] = set()
-    for node in root.css("ul, ol, div, section, table, dl, p"):  # document order: outer before inner
-        if node.mem_id in keep or (menus and _has_ancestor_in(node, menu_ids)):
+    in_menus: set[int] = set()  # ids of the candidates inside a menu found (sets: a page nests deep)
+    in_article = {n.mem_id for n in article.css(_LINK_BOXES)} - {article.mem_id} if article else set()
+    for node in root.css(_LINK_BOXES):  # document order: outer before inner
+        if node.mem_id in keep or node.mem_id in in_menus:
             continue
         links = node.css("a")
         if len(links) < LINK_MENU_MIN_LINKS:
@@ -79,10 +87,10 @@ def prune_link_lists(root: LexborNode, keep: set[int], article: LexborNode | Non
         chars = len(node.text(strip=True))
         link_chars = sum(len(a.text(strip=True)) for a in links)
         if chars and link_chars / chars >= LINK_MENU_DENSITY and not _labelled(node):
-            if article is not None and _introduced(node) and _has_ancestor_in(node, {article.mem_id}):
+            if node.mem_id in in_article and _introduced(node):
                 continue
             menus.append(node)
-            menu_ids.add(node.mem_id)
+            in_menus.update(inner.mem_id for inner in node.css(_LINK_BOXES))
     _remove(menus)
 
 
@@ -201,21 +209,12 @@ def _inside(node: LexborNode, tags: tuple[str, ...]) -> bool:
 def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
     """The nodes not inside another of them; `nodes` in document order (as css() returns them)."""
     kept: list[LexborNode] = []
-    kept_ids: set[int] = set()
+    inside: set[int] = set()  # the kept nodes' and their descendants' ids: linear however deep the nesting
     for node in nodes:
-        if not _has_ancestor_in(node, kept_ids):
+        if node.mem_id not in inside:
             kept.append(node)
-            kept_ids.add(node.mem_id)
+            inside.update(inner.mem_id for inner in node.css("*"))
     return kept
-
-
-def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
-    parent = node.parent  # a plain loop: this runs for every candidate node of every page
-    while parent is not None:
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _remove(nodes: Iterator[LexborNode] | list[LexborNode]) -> None:
@@ -231,23 +230,22 @@ class _Builder:
     def __init__(self, article_id: int | None) -> None:
         self.blocks: list[Block] = []
         self.article_id = article_id
+        self.lineage = Lineage()
         self._parts: list[str] = []
         self._links: list[str] = []
         self._datetime: str | None = None
-        self._owner: list[tuple[str, int, tuple[int, ...]]] = []
+        self._owner: list[tuple[str, int, int, bool]] = []  # tag, parent id, number, inside the article
 
     def flush(self) -> None:
         text = "\n".join(collapse(line) for line in "".join(self._parts).split("\n"))
         text = re.sub(r"\n{3,}", "\n\n", text).strip()
         if text and self._owner:
-            tag, parent, path = self._owner[-1]
-            ancestors = frozenset(path)
+            tag, parent, number, in_article = self._owner[-1]
             links = tuple(link for link in (collapse(x) for x in self._links) if link)
             self.blocks.append(
                 Block(
-                    text=text, tag=tag, parent=parent, ancestors=ancestors, path=path, links=links,
-                    link_chars=sum(len(link) for link in links),
-                    in_article=self.article_id is None or self.article_id in ancestors,
+                    text=text, tag=tag, parent=parent, element=number, lineage=self.lineage, links=links,
+                    link_chars=sum(len(link) for link in links), in_article=in_article,
                     datetime=self._datetime,
                 )
             )  # fmt: skip
@@ -257,7 +255,9 @@ class _Builder:
 def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
     """The text under `root` as blocks in reading order."""
     builder = _Builder(article.mem_id if article is not None else None)
-    ancestors: list[int] = []
+    ancestors: list[int] = []  # ids of the open elements
+    numbers: list[int] = []  # and their numbers in the lineage
+    in_article = article is None
     link_depth = 0
     stack: list[tuple[LexborNode, bool]] = [(root, False)]
     while stack:
@@ -265,6 +265,8 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
         tag = node.tag or ""
         if closing:
             ancestors.pop()
+            builder.lineage.close(numbers.pop())
+            in_article = in_article and node.mem_id != builder.article_id
             if tag in BLOCK_TAGS:
                 builder.flush()
                 builder._owner.pop()
@@ -289,16 +291,19 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
             if builder._links:
                 builder._links[-1] += alt
             continue
+        number = builder.lineage.open(node.mem_id, numbers[-1] if numbers else -1)
+        in_article = in_article or node.mem_id == builder.article_id
         if tag in BLOCK_TAGS:
             builder.flush()
             parent_id = ancestors[-1] if ancestors else 0  # a list's items, a row's cells share it
-            builder._owner.append((tag, parent_id, (*ancestors, node.mem_id)))
+            builder._owner.append((tag, parent_id, number, in_article))
         elif tag == "a":
             link_depth += 1
             builder._links.append("")
         elif tag == "time" and builder._datetime is None:
             builder._datetime = node.attributes.get("datetime")
         ancestors.append(node.mem_id)
+        numbers.append(number)
         stack.append((node, True))
         child = node.last_child
         while child is not None:
@@ -327,8 +332,8 @@ def page_blocks(tree: LexborHTMLParser, hint: str | None = None) -> PageBlocks:
     prune_link_lists(body, keep, container)
     blocks = linearise(body, container)
     title = " ".join(collapse(title_node.text()).split()) if title_node is not None else None
-    title_id = title_node.mem_id if title_node is not None else None
-    title_index = next((i for i, block in enumerate(blocks) if title_id in block.ancestors), -1)
+    title_id = title_node.mem_id if title_node is not None else -1  # -1: no element's id
+    title_index = next((i for i, block in enumerate(blocks) if block.inside(title_id)), -1)
     return PageBlocks(
         blocks=blocks,
         title=title,

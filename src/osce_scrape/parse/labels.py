@@ -144,7 +144,7 @@ def _read_values(blocks: list[Block], label_index: int, key: str, values: list[s
 def _is_value_of(block: Block, label: Block, key: str) -> bool:
     if _ANY_LABEL_SHAPE.match(block.text):  # "Document type:": a label this module does not know
         return False
-    same_group = block.parent == label.parent or label.parent in block.ancestors
+    same_group = block.parent == label.parent or block.inside(label.parent)
     if not same_group or block.heading or not _value_sized(block.text, key):
         return False
     return find_dateline(block.text) is None

@@ -1,0 +1,82 @@
+"""Caps that keep a hostile (or broken) page's cost linear: a page past one is refused with a ParseError
+naming the cap and what the page has, before the work it would make expensive.
+
+The HTML parser (lexbor) checks each attribute of an element against the ones before it, so its time grows
+with the square of an element's attribute count: that cap is checked on the markup, before parsing. Chrome
+removal reads the text of nested candidates (each <div> holds all the ones inside it), so its work grows with
+nodes x depth: depth and node count are checked on the tree in one walk, before any of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+from osce_scrape.errors import ParseError
+
+# The fixture corpora nest at most 20 levels, have at most 2.2k nodes and 13 attributes on an element:
+# the caps are far above that and refuse the shapes that made a parse slow or huge (bench_hostile.py).
+MAX_DEPTH = 10_240  # levels of nodes; above the 10k a fuzz test walks; 20k <div>s took 6 s, 1.8 GB
+MAX_NODES = 250_000  # elements, text and comments: 1M of them (500k <p>) took 12 s
+MAX_ATTRIBUTES = 300  # on one element (lexbor compares each with all before it): 100k took 17 s
+
+_SPACE = r"[\t\n\f\r ]"
+# One attribute as the HTML tokenizer reads it: a name, then an optional value (quoted or not).
+_VALUE = r"""(?:"[^"]*+"?+|'[^']*+'?+|[^\t\n\f\r >]*+)"""  # quoted (maybe cut at the end) or bare
+_ATTRIBUTE = rf"[^\t\n\f\r />][^\t\n\f\r />=]*+(?:{_SPACE}*+={_SPACE}*+{_VALUE})?+"
+_ATTRIBUTES = rf"(?P<attributes>(?:[\t\n\f\r /]*+{_ATTRIBUTE})*+)"
+_RAW_TEXT = "script|style|textarea|title|xmp|iframe|noembed|noframes"  # no markup inside, until the end tag
+# The markup in the tokenizer's order: comments and declarations (no attributes), raw-text elements (their
+# text holds no tags: a script's "<a" is no element), other start and end tags.
+_MARKUP = re.compile(
+    rf"<(?:!--(?:-?>|.*?--!?>|.*)"
+    rf"|[!?][^>]*+>?"
+    rf"|/(?![a-z])[^>]*+>?"
+    rf"|(?:(?P<raw>{_RAW_TEXT})(?=[\t\n\f\r />])|/?[a-z][^\t\n\f\r />]*+){_ATTRIBUTES}[\t\n\f\r /]*+"
+    rf"(?:>(?(raw)(?:.*?</(?P=raw)(?=[\t\n\f\r />])|.*)))?)",
+    re.IGNORECASE | re.DOTALL,
+)
+_ONE_ATTRIBUTE = re.compile(_ATTRIBUTE)
+_MIN_CHARS_AN_ATTRIBUTE = 2  # a name and a space (or a quoted value's closing quote) at the least
+
+
+def check_markup(text: str, source: str | None = None) -> None:
+    """Refuse a page with an element of more than MAX_ATTRIBUTES attributes, before it is parsed."""
+    shortest = MAX_ATTRIBUTES * _MIN_CHARS_AN_ATTRIBUTE - 1  # shorter attribute lists cannot pass the cap
+    for match in _MARKUP.finditer(text):
+        attributes = match["attributes"]
+        if attributes is None or len(attributes) < shortest:
+            continue
+        count = sum(1 for _ in _ONE_ATTRIBUTE.finditer(attributes))
+        if count > MAX_ATTRIBUTES:
+            raise ParseError(
+                f"page has an element with {count} attributes (more than {MAX_ATTRIBUTES}): "
+                "refused as hostile or broken",
+                source=source,
+            )
+
+
+def check_tree(tree: LexborHTMLParser, source: str | None = None) -> None:
+    """Refuse a page nested deeper than MAX_DEPTH or with more than MAX_NODES nodes, in one walk."""
+    depth = deepest = count = 0
+    node = tree.root
+    while node is not None:
+        count += 1
+        if (child := node.child) is not None:
+            depth += 1
+            deepest = max(deepest, depth)
+            node = child
+            continue
+        while node is not None and node.next is None:
+            node, depth = node.parent, depth - 1
+        node = node.next if node is not None else None
+    if deepest > MAX_DEPTH:
+        raise ParseError(
+            f"page nests elements {deepest} deep (more than {MAX_DEPTH}): refused as hostile or broken",
+            source=source,
+        )
+    if count > MAX_NODES:
+        raise ParseError(
+            f"page has {count} nodes (more than {MAX_NODES}): refused as hostile or broken", source=source
+        )
