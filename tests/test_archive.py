@@ -198,3 +198,17 @@ def test_parse_paths_reads_warc_with_url_and_encoding(
     rejection = json.loads(rejects.getvalue())
     assert rejection["path"] == "http://site.test/press-releases"
     assert rejection["error"] == "NotAPressRelease"
+
+
+def test_latest_pages_follow_archive_order_not_a_clock_set_ahead(tmp_path: Path) -> None:
+    """A run whose clock ran ten days ahead does not make its capture win over a later run's: the
+    last capture in run order (then record order within a file) is the page, whatever its WARC-Date;
+    a second run in the same second ("…Z_01") comes after the first."""
+    ahead = T0 + timedelta(days=10)
+    write(tmp_path, result("/p/1", b"stale", at=ahead), result("/p/2", b"first", at=ahead),
+          name="20240501T000000Z")  # fmt: skip
+    write(tmp_path, result("/p/1", b"fresh", at=T0), name="20240502T000000Z")
+    write(tmp_path, result("/p/2", b"second", at=T0), result("/p/2", b"third", at=T0 - timedelta(hours=1)),
+          name="20240501T000000Z_01")  # fmt: skip
+    pages = {p.url: p.content for p in iter_latest_pages([tmp_path])}
+    assert pages == {"http://site.test/p/1": b"fresh", "http://site.test/p/2": b"third"}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from osce_scrape.errors import OutputLocked
-from osce_scrape.files import run_stamp
+from osce_scrape.files import run_order, run_stamp
 from osce_scrape.harvest.state import State
 from osce_scrape.harvest.store import OutputFolder
 from osce_scrape.models import record_sha256
@@ -39,7 +39,7 @@ def test_run_names_are_utc_and_unique(tmp_path: Path) -> None:
     folder = OutputFolder(tmp_path)
     folder.runs.mkdir()
     (folder.runs / "20260102T030405Z.json").write_text("{}")
-    assert folder.new_run_name(WHEN) == "20260102T030405Z-1"
+    assert folder.new_run_name(WHEN) == "20260102T030405Z_01"
 
 
 def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
@@ -146,4 +146,22 @@ def test_run_names_skip_a_killed_runs_warc(tmp_path: Path) -> None:
     now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     folder.archive.mkdir()
     (folder.archive / "20260102T030405Z.warc.gz").write_bytes(b"")
-    assert folder.new_run_name(now) == "20260102T030405Z-1"
+    assert folder.new_run_name(now) == "20260102T030405Z_01"
+
+
+def test_run_names_sort_in_the_order_runs_started(tmp_path: Path) -> None:
+    """Three runs in one second get names that sort, as text and by run_order, in the order they
+    started (the old "…Z-1" sorted before "…Z"); old names and worker WARCs are ordered too."""
+    folder = OutputFolder(tmp_path)
+    folder.runs.mkdir()
+    names = []
+    for _ in range(3):
+        names.append(folder.new_run_name(WHEN))
+        (folder.runs / f"{names[-1]}.json").write_text("{}")
+    assert names == ["20260102T030405Z", "20260102T030405Z_01", "20260102T030405Z_02"]
+    files = [f"{name}.json" for name in names]
+    assert sorted(files) == files == sorted(files, key=run_order)
+    in_order = ["20260102T030404Z", "20260102T030405Z", "20260102T030405Z-4242", "20260102T030405Z-1",
+                "20260102T030405Z-1-4243", "20260102T030406Z"]  # fmt: skip
+    old = [f"{name}.warc.gz" for name in in_order]
+    assert sorted(reversed(old), key=run_order) == old

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from osce_scrape.errors import OutputLocked
-from osce_scrape.files import atomic_writer, run_stamp
+from osce_scrape.files import RUN_SEQUENCE, atomic_writer, run_stamp
 from osce_scrape.harvest.pausepoints import pause_point
 from osce_scrape.harvest.state import State
 from osce_scrape.models import record_sha256
@@ -98,7 +98,7 @@ class OutputFolder:
             or any(self.archive.glob(f"{name}-*.warc*"))
         ):
             n += 1
-            name = f"{base}-{n}"
+            name = base + RUN_SEQUENCE.format(n)
         return name
 
     def adopt_dataset(self, state: State) -> int:
