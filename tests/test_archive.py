@@ -223,3 +223,17 @@ def test_any_header_or_url_text_is_archived_as_ascii(tmp_path: Path) -> None:
         requests = [r for r in ArchiveIterator(handle) if r.rec_type == "request"]
     assert requests[0].http_headers.protocol == "GET"
     assert requests[0].http_headers.get_header("if-none-match") == '"%C3%A9"'
+
+
+def test_latest_pages_follow_archive_order_not_a_clock_set_ahead(tmp_path: Path) -> None:
+    """A run whose clock ran ten days ahead does not make its capture win over a later run's: the
+    last capture in run order (then record order within a file) is the page, whatever its WARC-Date;
+    a second run in the same second ("…Z_01") comes after the first."""
+    ahead = T0 + timedelta(days=10)
+    write(tmp_path, result("/p/1", b"stale", at=ahead), result("/p/2", b"first", at=ahead),
+          name="20240501T000000Z")  # fmt: skip
+    write(tmp_path, result("/p/1", b"fresh", at=T0), name="20240502T000000Z")
+    write(tmp_path, result("/p/2", b"second", at=T0), result("/p/2", b"third", at=T0 - timedelta(hours=1)),
+          name="20240501T000000Z_01")  # fmt: skip
+    pages = {p.url: p.content for p in iter_latest_pages([tmp_path])}
+    assert pages == {"http://site.test/p/1": b"fresh", "http://site.test/p/2": b"third"}

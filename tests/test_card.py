@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from osce_scrape.cli.main import cli
-from osce_scrape.dataset.card import hash_files, read_rejects, read_runs, write_card
+from osce_scrape.dataset.card import hash_files, read_rejects, read_runs, read_withdrawn, write_card
 from osce_scrape.dataset.gazetteer import Gazetteer
 from osce_scrape.dataset.reader import load
 from osce_scrape.errors import DatasetError
@@ -160,3 +160,12 @@ def test_card_export_and_load_after_a_demo_crawl(tmp_path: Path) -> None:
     export = CliRunner().invoke(cli, ["export", "--out-dir", str(out)])
     assert export.exit_code == 0, export.output
     assert list(load(out / "press_releases.parquet")) == records
+
+
+def test_the_manifest_lists_withdrawn_records(tmp_path: Path) -> None:
+    """withdrawn.jsonl (records whose page answers 404/410) is listed in the manifest, a bad line
+    skipped; no file, no entries."""
+    assert read_withdrawn(tmp_path / "withdrawn.jsonl") == []
+    entry = {"id": "500000", "url": "http://x/secretariat/500000", "since": "2026-01-02T03:04:05+00:00"}
+    (tmp_path / "withdrawn.jsonl").write_text(json.dumps(entry) + "\n{broken\n")
+    assert read_withdrawn(tmp_path / "withdrawn.jsonl") == [entry]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -41,7 +42,9 @@ def entry(days_ago: int | None) -> ListingEntry:
         (31, known(OK, TODAY - dt.timedelta(days=31)), False, False),  # settled past: skipped
         (None, known(OK, None), True, True),  # no date anywhere: cannot tell, revalidate
         (2, known(OK, TODAY - dt.timedelta(days=300)), False, False),  # the record's date wins
-        (400, known(REJECTED), False, False),  # an old rejection stays rejected
+        (400, known(REJECTED), False, False),  # an old rejection stays rejected until its retry day
+        (400, replace(known(REJECTED), retry_on=TODAY), True, False),  # backoff over: fetched whole
+        (400, replace(known(REJECTED), retry_on=TODAY + dt.timedelta(days=1)), False, False),  # not yet
         (3, known(REJECTED), True, False),  # a recent rejection is fetched whole: a parser fix may take it
         (3, known(OK, TODAY, parser="0.9"), True, False),  # another parser's record: fetched whole
         (400, known(ERROR, parser=None), True, False),  # failed, no record: a 304 would leave none

@@ -238,3 +238,31 @@ def test_a_given_url_that_does_not_parse_is_a_parse_error() -> None:
     """parse_page(..., url=<malformed>) raises ParseError naming the URL, never ValueError."""
     with pytest.raises(ParseError, match="does not parse"):
         parse_page(page(f"<h1>{TITLE}</h1>{BODY}", canonical=None), url="https://[x/101809")
+
+
+SITE = "https://www.osce.org"
+
+
+@pytest.mark.parametrize(
+    ("canonical", "fetched", "url", "record_id"),
+    [
+        ("/", "/secretariat/101809", "/secretariat/101809", "101809"),
+        ("/press-releases", "/node/101809", "/node/101809", "101809"),
+        ("/odihr/elections/56491", "/node/1", "/odihr/elections/56491", "56491"),
+        ("/ru/secretariat/101810", None, "/ru/secretariat/101810", "101810"),
+        ("/", None, "/", None),
+    ],
+    ids=["home-page", "section", "item-canonical-wins", "language-prefix", "nothing-better"],
+)
+def test_a_canonical_that_is_no_item_url_gives_way_to_the_fetched_url(
+    canonical: str, fetched: str | None, url: str, record_id: str | None
+) -> None:
+    """A canonical naming the home page or a section (not /{structure}/{node id}) is ignored for the URL
+    the page was fetched from, so pages do not share one id; an item canonical still wins; with no
+    fetched URL the page's own name is all there is."""
+    fetched_url = SITE + fetched if fetched else None
+    record = parse_page(page(f"<h1>{TITLE}</h1>{BODY}", canonical=SITE + canonical), url=fetched_url)
+    assert record.url == SITE + url
+    assert record.provenance.rules["url"] == ("given" if url == fetched and url != canonical else "canonical")
+    if record_id is not None:
+        assert record.id == record_id

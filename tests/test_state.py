@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from osce_scrape.harvest.state import ERROR, NEW, OK, SCHEMA_VERSION, State, StateError
+from osce_scrape.harvest.state import (
+    ERROR,
+    NEW,
+    OK,
+    REJECTED,
+    SCHEMA_VERSION,
+    RecordConflict,
+    State,
+    StateError,
+)
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
@@ -182,3 +191,82 @@ def test_counts_and_a_reopened_state_keep_everything(tmp_path: Path) -> None:
         _store(state, "1", "a" * 64)
     with State(path) as state:
         assert state.counts() == {"new": 1, "ok": 1, "records": 1}
+
+
+def test_rejections_back_off_and_a_record_ends_the_backoff(state: State) -> None:
+    """Each rejection in a row puts the next try 1, 2, 4, ... days later (capped at 32); a due one
+    is pending again; a record resets it."""
+    url = "http://x/a/1"
+    state.note_discovered([(url, None, None)])
+    days = []
+    for n in range(8):
+        when = WHEN + dt.timedelta(days=n)
+        state.note_fetch(url, status=REJECTED, fetched_at=when)
+        known = state.get(url)
+        assert known is not None and known.retry_on is not None and known.rejections == n + 1
+        days.append((known.retry_on - when.date()).days)
+    assert days == [1, 2, 4, 8, 16, 32, 32, 32]
+    assert [u for u, _, _ in state.pending(known.retry_on - dt.timedelta(days=1))] == []
+    assert [u for u, _, _ in state.pending(known.retry_on)] == [url]
+    state.note_fetch(url, status=OK, fetched_at=WHEN)
+    known = state.get(url)
+    assert known is not None and (known.rejections, known.retry_on) == (0, None)
+
+
+def test_a_schema_1_state_is_migrated_and_its_rejections_retried(tmp_path: Path) -> None:
+    """A state written before schema 2 gains the new columns in place; its rejected pages (never
+    retried before) are due a day after their last fetch; records and URLs are kept."""
+    path = tmp_path / "s.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES ('schema_version', '1');"
+        "CREATE TABLE urls (url TEXT PRIMARY KEY, listing_title TEXT, listing_date TEXT,"
+        " status TEXT NOT NULL DEFAULT 'new', http_status INTEGER, etag TEXT, last_modified TEXT,"
+        " record_id TEXT, record_sha256 TEXT, record_date TEXT, first_fetched TEXT, last_fetched TEXT,"
+        " last_error TEXT);"
+        "CREATE TABLE records (id TEXT PRIMARY KEY, url TEXT NOT NULL, date TEXT NOT NULL,"
+        " sha256 TEXT NOT NULL, json TEXT NOT NULL, change TEXT NOT NULL,"
+        " published INTEGER NOT NULL DEFAULT 0);"
+        "INSERT INTO urls (url, status, last_fetched)"
+        " VALUES ('http://x/a/1', 'rejected', '2026-01-02T03:04:05');"
+        "INSERT INTO records VALUES ('2', 'http://x/a/2', '2024-01-01', 'a', '{}', 'new', 1);"
+    )  # fmt: skip
+    db.close()
+    with State(path) as state:
+        assert state.get_meta("schema_version") == "2"
+        known = state.get("http://x/a/1")
+        assert known is not None and (known.rejections, known.retry_on) == (1, dt.date(2026, 1, 3))
+        assert list(state.iter_dataset()) == ["{}"]
+
+
+def test_another_pages_record_of_the_same_id_is_a_conflict(state: State) -> None:
+    """A page whose record id another page already holds with other content raises RecordConflict
+    naming both URLs and changes nothing; the same content from a second URL is one record."""
+    first, second, third = "http://x/a/1", "http://x/b/1", "http://x/c/1"
+    state.note_discovered([(first, None, None), (second, None, None), (third, None, None)])
+    state.store_record(first, record_id="1", date=dt.date(2024, 1, 1), sha256="a" * 64, json_line='{"v": 1}')
+    with pytest.raises(RecordConflict) as info:
+        state.store_record(second, record_id="1", date=dt.date(2024, 1, 1), sha256="b" * 64,
+                           json_line='{"v": 2}')  # fmt: skip
+    assert (info.value.source, info.value.holder) == (second, first)
+    assert list(state.iter_dataset()) == ['{"v": 1}']
+    assert state.store_record(third, record_id="1", date=dt.date(2024, 1, 1), sha256="a" * 64,
+                              json_line='{"v": 1}') == "unchanged"  # fmt: skip
+    assert state.store_record(first, record_id="1", date=dt.date(2024, 1, 1), sha256="c" * 64,
+                              json_line='{"v": 3}') == "changed"  # fmt: skip
+
+
+def test_a_gone_page_marks_its_record_withdrawn_until_it_returns(state: State) -> None:
+    """mark_withdrawn keeps the record and remembers the first time its page was gone; a URL without a
+    record marks nothing; storing the record again makes it live."""
+    _store(state, "1", "a" * 64)
+    state.note_discovered([("http://x/a/1", None, None), ("http://x/a/9", None, None)])
+    _store(state, "1", "a" * 64)
+    assert state.mark_withdrawn("http://x/a/1", WHEN) == "1"
+    assert state.mark_withdrawn("http://x/a/1", WHEN + dt.timedelta(days=1)) == "1"
+    assert state.mark_withdrawn("http://x/a/9", WHEN) is None
+    assert list(state.iter_withdrawn()) == [("1", "http://x/a/1", WHEN.isoformat())]
+    assert len(list(state.iter_dataset())) == 1
+    _store(state, "1", "a" * 64)
+    assert list(state.iter_withdrawn()) == []

@@ -7,21 +7,25 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from osce_scrape.errors import OutputLocked
-from osce_scrape.files import run_stamp
+from osce_scrape.files import run_order, run_stamp
 from osce_scrape.harvest.state import State
 from osce_scrape.harvest.store import OutputFolder
 from osce_scrape.models import record_sha256
+from recordkit import make_record
 
 WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
 
-def record(record_id: str, date: str, body: str, fetched_at: str | None = None) -> dict[str, object]:
-    return {"id": record_id, "url": f"http://x/{record_id}", "date": date, "body": body,
-            "provenance": {"parser_version": "1", "fetched_at": fetched_at}}  # fmt: skip
+def record(record_id: str, date: str, body: str, fetched_at: str | None = None) -> dict[str, Any]:
+    """A valid record as the dataset holds it (a JSON object)."""
+    made = make_record(id=record_id, url=f"http://x/{record_id}", date=dt.date.fromisoformat(date), body=body,
+                       provenance={"fetched_at": fetched_at})  # fmt: skip
+    return made.model_dump(mode="json")
 
 
 def test_record_hash_ignores_fetch_time_only() -> None:
@@ -39,7 +43,7 @@ def test_run_names_are_utc_and_unique(tmp_path: Path) -> None:
     folder = OutputFolder(tmp_path)
     folder.runs.mkdir()
     (folder.runs / "20260102T030405Z.json").write_text("{}")
-    assert folder.new_run_name(WHEN) == "20260102T030405Z-1"
+    assert folder.new_run_name(WHEN) == "20260102T030405Z_01"
 
 
 def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
@@ -80,6 +84,7 @@ def test_publish_writes_run_file_and_sorted_dataset(tmp_path: Path) -> None:
         _put(state, record("b", "2024-01-02", "changed"))
         assert folder.publish(state, "r2") == (0, 1)
         assert folder.publish(state, "r3") == (0, 0)
+        assert not folder.withdrawn.exists()
     ids = [json.loads(x)["id"] for x in folder.dataset.read_text().splitlines()]
     assert ids == ["b", "a"]
     assert [json.loads(x)["body"] for x in (folder.runs / "r2.jsonl").read_text().splitlines()] == [
@@ -88,8 +93,8 @@ def test_publish_writes_run_file_and_sorted_dataset(tmp_path: Path) -> None:
 
 
 def test_adopt_reads_a_foreign_dataset_once(tmp_path: Path) -> None:
-    """A dataset file the state did not write is read back (bad lines skipped, each with a reject
-    line naming it); ours is not reread."""
+    """A dataset file the state did not write is read back (lines that are no valid record skipped,
+    each with a reject line naming it, the file copied aside as it was); ours is not reread."""
     folder = OutputFolder(tmp_path)
     lines = [
         json.dumps(record("1", "2024-01-01", "x")),
@@ -100,14 +105,85 @@ def test_adopt_reads_a_foreign_dataset_once(tmp_path: Path) -> None:
     ]
     folder.dataset.write_text("\n".join(lines) + "\n")
     with folder.locked(), State(folder.state_path) as state:
-        assert folder.adopt_dataset(state) == 2
+        assert folder.adopt_dataset(state) == (2, 3)
         folder.publish(state, "r1")
-        assert folder.adopt_dataset(state) == 0
+        assert folder.adopt_dataset(state) == (0, 0)
         assert list(state.iter_unpublished()) == []
     rejects = [json.loads(line) for line in folder.rejects.read_text().splitlines()]
     assert [(r["url"], r["kind"]) for r in rejects] == [
         (f"{folder.dataset}:{n}", "DatasetError") for n in (2, 3, 4)]  # fmt: skip
-    assert "AttributeError" in rejects[1]["reason"]
+    assert rejects[1]["reason"].startswith("damaged dataset line, dropped: provenance: Input should be")
+    [aside] = tmp_path.glob("press_releases.jsonl.corrupt-*")
+    assert aside.read_text() == "\n".join(lines) + "\n"
+    assert [json.loads(x)["id"] for x in folder.dataset.read_text().splitlines()] == ["1", "2"]
+
+
+def test_a_non_utf8_byte_or_a_foreign_line_in_the_dataset_is_set_aside(tmp_path: Path) -> None:
+    """One bad byte, or a JSON line that is no record (an extra field, a date in the future), is a
+    damaged line: dropped with a reject line, never a crash nor adopted; the state's records rebuild
+    the dataset and the file as it was is kept beside it."""
+    folder = OutputFolder(tmp_path)
+    good = record("1", "2024-01-01", "x")
+    with folder.locked(), State(folder.state_path) as state:
+        _put(state, good)
+        _put(state, record("2", "2024-01-02", "y"))
+        folder.publish(state, "r1")
+        data = folder.dataset.read_bytes().replace(b'"y"', b'"\xff"')
+        extra = json.dumps({**record("3", "2024-01-03", "z"), "spam": 1})
+        future = json.dumps({**record("4", "2024-01-04", "w"), "date": "2999-01-01"})
+        folder.dataset.write_bytes(data + f"{extra}\n{future}\n".encode())
+        assert folder.adopt_dataset(state) == (0, 3)
+        folder.publish(state, "r2")
+    assert [json.loads(x)["id"] for x in folder.dataset.read_text().splitlines()] == ["1", "2"]
+    reasons = [json.loads(line)["reason"] for line in folder.rejects.read_text().splitlines()]
+    assert reasons[0].startswith("damaged dataset line, dropped: not UTF-8 (invalid start byte at byte")
+    assert "spam: Extra inputs are not permitted" in reasons[1]
+    assert "date: Value error, date: 2999-01-01 is in the future" in reasons[2]
+    [aside] = tmp_path.glob("press_releases.jsonl.corrupt-*")
+    assert b"\xff" in aside.read_bytes()
+
+
+def test_damaged_records_in_the_state_are_quarantined(tmp_path: Path) -> None:
+    """A record the state holds that is no valid JSON record (a bad edit, a disk fault) goes to
+    quarantine.jsonl and out of the state, its page due again; the good ones stay."""
+    folder = OutputFolder(tmp_path)
+    with folder.locked(), State(folder.state_path) as state:
+        _put(state, record("1", "2024-01-01", "x"))
+        state.note_fetch("http://x/2", status="ok", fetched_at=WHEN, etag='"e"')
+        _put(state, record("2", "2024-01-02", "y"))
+        state._db.execute("UPDATE records SET json = '{\"id\": \"2\", broken' WHERE id = '2'")
+        assert state.get("http://x/2") is not None  # a damaged line is no crash when read
+        assert folder.check_records(state) == 1
+        folder.publish(state, "r1")
+        known = state.get("http://x/2")
+        assert known is not None and (known.status, known.record_id, known.etag) == ("new", None, None)
+        assert [url for url, _, _ in state.pending()] == ["http://x/2"]
+    [quarantined] = [json.loads(x) for x in folder.quarantine.read_text().splitlines()]
+    assert (quarantined["id"], quarantined["url"], quarantined["line"]) == (
+        "2",
+        "http://x/2",
+        '{"id": "2", broken',
+    )
+    assert [json.loads(x)["id"] for x in folder.dataset.read_text().splitlines()] == ["1"]
+
+
+def test_a_damaged_state_file_is_set_aside_for_a_fresh_one(tmp_path: Path) -> None:
+    """A state with a corrupt page is moved aside (with a recovery message) and a fresh state opened,
+    which reads the dataset back; a state that is no database at all likewise."""
+    folder = OutputFolder(tmp_path)
+    with folder.locked(), State(folder.state_path) as state:
+        for n in range(200):
+            _put(state, record(str(n), "2024-01-01", "x" * 500))
+        folder.publish(state, "r1")
+        state._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(folder.state_path.read_bytes())
+    data[8192:12288] = b"\x5a" * 4096  # the third page: garbage
+    folder.state_path.write_bytes(bytes(data))
+    with folder.locked(), folder.open_state() as state:
+        [aside] = folder.set_aside_files
+        assert aside.name.startswith("state.sqlite.corrupt-")
+        assert folder.adopt_dataset(state) == (200, 0)
+    assert aside.read_bytes() == bytes(data)
 
 
 def test_lock_names_its_holder_and_a_stale_lock_is_taken_over(
@@ -146,4 +222,22 @@ def test_run_names_skip_a_killed_runs_warc(tmp_path: Path) -> None:
     now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     folder.archive.mkdir()
     (folder.archive / "20260102T030405Z.warc.gz").write_bytes(b"")
-    assert folder.new_run_name(now) == "20260102T030405Z-1"
+    assert folder.new_run_name(now) == "20260102T030405Z_01"
+
+
+def test_run_names_sort_in_the_order_runs_started(tmp_path: Path) -> None:
+    """Three runs in one second get names that sort, as text and by run_order, in the order they
+    started (the old "…Z-1" sorted before "…Z"); old names and worker WARCs are ordered too."""
+    folder = OutputFolder(tmp_path)
+    folder.runs.mkdir()
+    names = []
+    for _ in range(3):
+        names.append(folder.new_run_name(WHEN))
+        (folder.runs / f"{names[-1]}.json").write_text("{}")
+    assert names == ["20260102T030405Z", "20260102T030405Z_01", "20260102T030405Z_02"]
+    files = [f"{name}.json" for name in names]
+    assert sorted(files) == files == sorted(files, key=run_order)
+    in_order = ["20260102T030404Z", "20260102T030405Z", "20260102T030405Z-4242", "20260102T030405Z-1",
+                "20260102T030405Z-1-4243", "20260102T030406Z"]  # fmt: skip
+    old = [f"{name}.warc.gz" for name in in_order]
+    assert sorted(reversed(old), key=run_order) == old

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -59,8 +60,28 @@ def write_lines_atomically(path: Path, lines: Iterable[str]) -> int:
 
 
 RUN_STAMP = "%Y%m%dT%H%M%SZ"  # run names, of run files and WARCs alike: UTC, sortable as text
+# A later run started within the same second: "_01", "_02", ... ("_" sorts after the "." of "Z.json",
+# so the names sort in the order the runs started; the "-1" of older versions sorted before "Z.").
+RUN_SEQUENCE = "_{:02d}"
+# <stamp>[_<sequence>][-<n>][-<pid>]: the sequence of a run, the old "-<n>" one, a worker's pid.
+_RUN_NAME = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)(?:_(?P<seq>\d+))?(?P<tail>(?:-\d+)*)(?P<rest>.*)$")
+_OLD_SEQUENCE_BELOW = 100  # an old "-<n>" under this is a run's sequence, above it a worker's pid
 
 
 def run_stamp(now: dt.datetime | None = None) -> str:
     """A run's name: its UTC start time (now by default), sortable (`20261128T045704Z`)."""
     return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime(RUN_STAMP)
+
+
+def run_order(name: str) -> tuple[str, int, int, str]:
+    """A sort key putting run (and WARC) names in the order the runs started: by start time, then
+    sequence, then worker; old names ("…Z-1", the second run of a second) read too. A name that is no
+    run name sorts by itself."""
+    match = _RUN_NAME.match(name)
+    if match is None:
+        return (name, 0, 0, name)
+    tail = [int(part) for part in match["tail"].split("-")[1:]]
+    seq = int(match["seq"]) if match["seq"] else 0
+    if match["seq"] is None and tail and (len(tail) == 2 or tail[0] < _OLD_SEQUENCE_BELOW):
+        seq = tail.pop(0)  # an old name: "-<n>" was the sequence
+    return (match["stamp"], seq, tail[0] if tail else 0, name)

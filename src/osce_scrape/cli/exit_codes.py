@@ -3,7 +3,7 @@
 | code | meaning (in full: docs/reliability.md) |
 |---|---|
 | 0 | all fine: every page became a record, or was unchanged |
-| 1 | finished, but some pages were rejected or could not be fetched (see `rejects.jsonl`) |
+| 1 | finished, but some pages were rejected, failed, or claimed another's record id (see `rejects.jsonl`) |
 | 2 | bad command-line options (nothing was done) |
 | 3 | site unreachable: the first document (or robots.txt) got no answer, or the circuit breaker opened |
 | 4 | robots.txt forbids the crawl, or answered 429 or 5xx after its retries |
@@ -48,6 +48,6 @@ def crawl_exit_code(stats: RunStats, drift_threshold: float = DEFAULT_DRIFT_THRE
         return EXIT_UNREACHABLE
     if is_drift(stats, drift_threshold):
         return EXIT_DRIFT
-    if stats.rejected or stats.failed:
+    if stats.rejected or stats.failed or stats.conflicts or stats.quarantined:
         return EXIT_INCOMPLETE
     return EXIT_OK

@@ -29,6 +29,7 @@ DATASET_FILE = "press_releases.jsonl"
 CARD_FILE = "DATASET.md"
 MANIFEST_FILE = "manifest.json"
 REJECTS_FILE = "rejects.jsonl"
+WITHDRAWN_FILE = "withdrawn.jsonl"  # records whose page answers 404/410 (the crawl rewrites it)
 RUNS_DIR = "runs"
 # Not hashed: the card itself, and files that change while a crawl runs or that only exist during one.
 _UNHASHED_SUFFIXES = (".tmp", ".lock", "-wal", "-shm", "-journal")
@@ -62,6 +63,7 @@ def build_manifest(out_dir: Path) -> dict[str, Any]:
         "parser_version_current": PARSER_VERSION,
         **collect(load(dataset)).as_dict(),
         "rejects": read_rejects(out_dir / REJECTS_FILE),
+        "withdrawn": read_withdrawn(out_dir / WITHDRAWN_FILE),
         "harvests": read_runs(out_dir / RUNS_DIR),
         "files": hash_files(out_dir, previous_files(out_dir)),
     }
@@ -92,6 +94,24 @@ def read_rejects(path: Path) -> dict[str, Any]:
     }
 
 
+def read_withdrawn(path: Path) -> list[dict[str, Any]]:
+    """The records listed as withdrawn (their page answers 404/410), as the crawl wrote them."""
+    if not path.is_file():
+        return []
+    entries: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                entry = None
+            if isinstance(entry, dict):
+                entries.append(entry)
+            elif line.strip():
+                log.warning("%s:%d is no JSON object; skipped", path, number)
+    return entries
+
+
 def read_runs(runs_dir: Path) -> list[dict[str, Any]]:
     """One entry per harvest run (runs/<stamp>.json), oldest first: when, and what it did."""
     runs: list[dict[str, Any]] = []
@@ -106,7 +126,8 @@ def read_runs(runs_dir: Path) -> list[dict[str, Any]]:
             continue
         name = str(stats.get("run") or path.stem)
         entry: dict[str, Any] = {"run": name, "started_at": _run_time(name)}
-        for key in ("fetched", "new", "changed", "unchanged", "rejected", "seconds"):
+        for key in ("fetched", "new", "changed", "unchanged", "rejected", "conflicts", "withdrawn",
+                    "rederived", "quarantined", "seconds"):  # fmt: skip
             if key in stats:
                 entry[key] = stats[key]
         runs.append(entry)

@@ -29,7 +29,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from osce_scrape.files import run_stamp
+from osce_scrape.files import run_order, run_stamp
 from osce_scrape.harvest.fetch import DEFAULT_USER_AGENT, FetchResult
 from osce_scrape.harvest.http_body import detect_encoding
 from osce_scrape.harvest.pausepoints import pause_point
@@ -184,10 +184,14 @@ def is_warc(path: Path) -> bool:
 
 
 def warc_files(path: Path) -> list[Path]:
-    """`path` itself, or every WARC under the folder (recursively), oldest name first."""
+    """`path` itself, or every WARC under the folder (recursively), oldest run name first."""
     if path.is_dir():
-        return sorted((p for p in path.rglob("*") if p.is_file() and is_warc(p)), key=lambda p: (p.name, p))
+        return sorted((p for p in path.rglob("*") if p.is_file() and is_warc(p)), key=_file_order)
     return [path]
+
+
+def _file_order(path: Path) -> tuple[tuple[str, int, int, str], Path]:
+    return run_order(path.name), path
 
 
 def iter_warc_responses(path: Path) -> Iterator[ArchivedResponse]:
@@ -255,20 +259,19 @@ def _whole_response(record: Any, payload: bytes) -> ArchivedResponse | None:
 
 
 def iter_latest_pages(paths: list[Path]) -> Iterator[ArchivedResponse]:
-    """The newest 200 HTML response of each URL across WARC files or folders: the dataset's pages.
+    """The last 200 HTML response of each URL across WARC files or folders: the dataset's pages.
 
-    Two passes (first the dates, then the bodies) so memory holds URLs, never every page.
+    "Last" in archive order (files by run name, records in the order written), not by WARC-Date: a
+    run whose clock was set ahead must not make its stale captures win over later runs' for good.
+    Two passes (first the positions, then the bodies) so memory holds URLs, never every page.
     """
-    files = [file for path in paths for file in warc_files(path)]
-    latest: dict[str, datetime] = {}
-    for file in files:
-        for response in _read_file(file):
-            if response.status != 200 or not response.is_html:
-                continue
-            if response.url not in latest or response.fetched_at > latest[response.url]:
-                latest[response.url] = response.fetched_at
-    for file in files:
-        for response in _read_file(file):
-            if latest.get(response.url) == response.fetched_at and response.is_html:
-                del latest[response.url]  # once per URL, even if two records share the date
+    files = sorted({file for path in paths for file in warc_files(path)}, key=_file_order)
+    latest: dict[str, tuple[int, int]] = {}
+    for number, file in enumerate(files):
+        for position, response in enumerate(_read_file(file)):
+            if response.status == 200 and response.is_html:
+                latest[response.url] = (number, position)
+    for number, file in enumerate(files):
+        for position, response in enumerate(_read_file(file)):
+            if latest.get(response.url) == (number, position):
                 yield response

@@ -28,13 +28,14 @@ from pathlib import Path
 import httpx
 
 from osce_scrape.errors import OutputError
+from osce_scrape.harvest import rederive
 from osce_scrape.harvest.circuit import CircuitBreaker
 from osce_scrape.harvest.config import Discovery, HarvestConfig
 from osce_scrape.harvest.fetch import Fetcher
 from osce_scrape.harvest.jobs import ParserFn, main_warc, pool_for
 from osce_scrape.harvest.run import CrawlRun, ProgressFn
 from osce_scrape.harvest.signals import StopSwitch, stop_on_signals
-from osce_scrape.harvest.state import State
+from osce_scrape.harvest.state import StateDamaged
 from osce_scrape.harvest.stats import RunStats
 from osce_scrape.harvest.store import OutputFolder
 from osce_scrape.parse import parse_page
@@ -83,10 +84,11 @@ async def _harvest(
     started: float,
 ) -> RunStats:
     out = OutputFolder(config.out)
-    with out.locked(), State(out.state_path) as state:
+    with out.locked(), out.open_state() as state:
         run_name = out.new_run_name(dt.datetime.now(dt.UTC))
-        out.adopt_dataset(state)
-        stats = RunStats()
+        stats = RunStats(quarantined=len(out.set_aside_files))
+        stats.quarantined += out.adopt_dataset(state)[1] + out.check_records(state)
+        rederive.rederive(state, out, parser, config.parser_version, stats)
         try:
             async with Fetcher(config.fetch, transport=transport) as fetcher:
                 with (
@@ -124,6 +126,9 @@ def _storage_errors(folder: Path) -> Iterator[None]:
         yield
     except sqlite3.OperationalError as exc:
         raise OutputError(f"cannot write the state: {exc}", source=str(folder)) from exc
+    except sqlite3.DatabaseError as exc:  # a corrupt page met mid-run (opening checks the file first)
+        raise StateDamaged(f"the state is damaged ({exc}); the next run sets it aside and starts afresh "
+                           "from the dataset", source=str(folder / "state.sqlite")) from exc  # fmt: skip
     except OSError as exc:
         if exc.errno not in _STORAGE_ERRNOS:
             raise

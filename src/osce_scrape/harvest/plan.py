@@ -31,7 +31,8 @@ def plan_entry(
     *,
     parser_version: str = PARSER_VERSION,
 ) -> Due | None:
-    """Fetch what is unseen or failed last time; revalidate what is recent; skip the settled past.
+    """Fetch what is unseen or failed last time, and rejections whose backoff is over; revalidate what
+    is recent; skip the settled past.
 
     An item is recent when its date (the record's, else the listing's) is within `recheck_days` of
     today, or unknown: recent items are where edits happen, so they are revalidated with a
@@ -43,6 +44,10 @@ def plan_entry(
     if known is None or not known.seen:
         # Never fetched, or failed: validators from an earlier success still save a transfer.
         return Due(entry.url, entry.title, entry.date, etag, last_modified, known.status if known else None)
+    if known.retry_due(today):
+        # A rejection is retried with backoff however old the page (a passing error template, a slow
+        # clock's "date in the future" would otherwise lose the record for good).
+        return Due(entry.url, entry.title, entry.date, etag, last_modified, known.status)
     when = known.record_date or entry.date or known.listing_date
     if when is not None and (today - when).days > recheck_days:
         return None

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from osce_scrape.errors import (
     DiscoveryError,
     FetchError,
+    HttpStatusError,
     RobotsDisallowed,
     RobotsUnavailable,
     UnexpectedContent,
@@ -31,7 +32,7 @@ from osce_scrape.harvest.jobs import ParseOutcome, ParserFn, archive_and_parse, 
 from osce_scrape.harvest.plan import Due, plan_entry
 from osce_scrape.harvest.politeness import is_allowed_host
 from osce_scrape.harvest.signals import StopSwitch
-from osce_scrape.harvest.state import ERROR, OK, REJECTED, State
+from osce_scrape.harvest.state import ERROR, OK, REJECTED, RecordConflict, State
 from osce_scrape.harvest.stats import RunStats, StopKind
 from osce_scrape.harvest.store import OutputFolder
 from osce_scrape.harvest.walk import read_feed, walk_listing, walk_sitemaps
@@ -44,6 +45,7 @@ ProgressFn = Callable[[RunStats], None]
 # worker busy while the next listing page is fetched, small enough that memory stays flat.
 QUEUE_PER_WORKER = 8
 BACKLOG_CHUNK = 100  # pending URLs offered at a time, like a listing page
+GONE_STATUSES = (404, 410)  # a record's page answering these is withdrawn, not silently kept live
 
 
 def content_problem(result: FetchResult, *, html: bool) -> str | None:
@@ -139,7 +141,7 @@ class CrawlRun:
         """Queue what earlier runs discovered but never settled (killed or stopped with items queued,
         or failed): an incremental walk stops at the first page with nothing due and would not
         reach them again."""
-        pending = self.state.pending()
+        pending = self.state.pending(self.today)
         if pending:
             log.info("%d URLs left pending by earlier runs: fetching them first", len(pending))
         for start in range(0, len(pending), BACKLOG_CHUNK):
@@ -213,6 +215,8 @@ class CrawlRun:
             result = await self.fetcher.fetch(due.url, etag=due.etag, last_modified=due.last_modified)
         except FetchError as exc:
             self.failed(due.url, exc)
+            if isinstance(exc, HttpStatusError) and exc.status in GONE_STATUSES:
+                self.gone(due.url, exc.status)
             return
         self.breaker.success()
         problem = content_problem(result, html=True)
@@ -237,12 +241,17 @@ class CrawlRun:
             status = REJECTED
         else:
             self._compare_with_listing(due, outcome)
-            change = self.state.store_record(
-                due.url, record_id=outcome.record.id, date=outcome.record.date,
-                sha256=outcome.record.sha256, json_line=outcome.record.json_line,
-            )  # fmt: skip
-            self.stats.unchanged += change == "unchanged"
-            status = OK
+            try:
+                change = self.state.store_record(
+                    due.url, record_id=outcome.record.id, date=outcome.record.date,
+                    sha256=outcome.record.sha256, json_line=outcome.record.json_line,
+                )  # fmt: skip
+            except RecordConflict as exc:
+                self.conflict(exc, result.fetched_at)
+                status = REJECTED  # tried again with backoff: one of the two pages may get fixed
+            else:
+                self.stats.unchanged += change == "unchanged"
+                status = OK
         self.state.note_fetch(due.url, status=status, fetched_at=result.fetched_at,
                               http_status=result.status, **validators)  # fmt: skip
 
@@ -274,6 +283,18 @@ class CrawlRun:
             self.stats.disagree("title", due.url, due.title, outcome.record.title)
         if due.date and due.date != outcome.record.date:
             self.stats.disagree("date", due.url, due.date.isoformat(), outcome.record.date.isoformat())
+
+    def conflict(self, exc: RecordConflict, when: dt.datetime) -> None:
+        """Two pages claim one record id: the first record stays, the second page is a reject line."""
+        self.stats.conflicts += 1
+        self.out.reject(exc.source or "", exc.reason, type(exc).__name__, when)
+        log.warning("%s", exc)
+
+    def gone(self, url: str, status: int) -> None:
+        """A record's page answers 404/410: the record stays, listed as withdrawn (withdrawn.jsonl)."""
+        if (record_id := self.state.mark_withdrawn(url, dt.datetime.now(dt.UTC))) is not None:
+            self.stats.withdrawn += 1
+            log.warning("%s answers %d: record %s is marked withdrawn (kept)", url, status, record_id)
 
     def failed(self, url: str, exc: FetchError | DiscoveryError) -> None:
         """Count, log and quarantine a failure; the URL stays `error`, so the next run retries it."""

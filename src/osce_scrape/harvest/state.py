@@ -1,10 +1,15 @@
 """The harvest state: `state.sqlite` in the output folder (stdlib sqlite3, WAL).
 
 Two tables. `urls`: every URL discovered, with its listing title/date, fetch status, HTTP
-validators (ETag, Last-Modified), the hash and date of its record, and the last error; it makes
-re-runs incremental. `records`: the latest version of every record (keyed by record id) and whether
-the dataset file already holds it (`published`); a killed run loses nothing because each page's
-outcome is committed at once, and the next run publishes what the killed one could not.
+validators (ETag, Last-Modified), the hash and date of its record, the last error, and when a
+rejected page is tried again (`rejections`, `retry_on`: backoff); it makes re-runs incremental.
+`records`: the latest version of every record (keyed by record id), the URL that gave it, whether
+the dataset file already holds it (`published`), and since when its page answers 404/410
+(`withdrawn`); a killed run loses nothing because each page's outcome is committed at once, and the
+next run publishes what the killed one could not.
+
+Schema 1 (before issue 9) lacked `rejections`, `retry_on` and `withdrawn`: it is migrated in place,
+its rejected pages due again a day after their last fetch.
 """
 
 from __future__ import annotations
@@ -19,7 +24,18 @@ from types import TracebackType
 from osce_scrape.errors import OsceScrapeError
 from osce_scrape.harvest.pausepoints import pause_point
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Columns schema 2 added to schema 1's tables (migrated in place by ALTER TABLE).
+_ADDED_IN_2 = (
+    ("urls", "rejections INTEGER NOT NULL DEFAULT 0"),
+    ("urls", "retry_on TEXT"),
+    ("records", "withdrawn TEXT"),
+)
+# A rejected page is tried again after 1, 2, 4, ... days: a page that showed an error template for an
+# hour, or a date the server's slow clock put in the future, comes back; one that is really no press
+# release costs the site a request a month once the delay reaches its cap.
+RETRY_FIRST_DAYS = 1
+RETRY_MAX_DAYS = 32
 
 # URL statuses. `new`: discovered, never fetched; `error`: the last fetch failed (retried next run).
 NEW, OK, REJECTED, ERROR = "new", "ok", "rejected", "error"
@@ -40,7 +56,9 @@ CREATE TABLE IF NOT EXISTS urls (
     record_date TEXT,
     first_fetched TEXT,
     last_fetched TEXT,
-    last_error TEXT
+    last_error TEXT,
+    rejections INTEGER NOT NULL DEFAULT 0,
+    retry_on TEXT
 );
 CREATE TABLE IF NOT EXISTS records (
     id TEXT PRIMARY KEY,
@@ -49,7 +67,8 @@ CREATE TABLE IF NOT EXISTS records (
     sha256 TEXT NOT NULL,
     json TEXT NOT NULL,
     change TEXT NOT NULL,
-    published INTEGER NOT NULL DEFAULT 0
+    published INTEGER NOT NULL DEFAULT 0,
+    withdrawn TEXT
 );
 CREATE INDEX IF NOT EXISTS records_order ON records (date, id);
 CREATE INDEX IF NOT EXISTS records_unpublished ON records (published) WHERE published = 0;
@@ -58,6 +77,23 @@ CREATE INDEX IF NOT EXISTS records_unpublished ON records (published) WHERE publ
 
 class StateError(OsceScrapeError):
     """The state file is unusable (another schema version, or corrupt)."""
+
+
+class StateDamaged(StateError):
+    """The state file is damaged (not a database, a corrupt page): it can be set aside and rebuilt."""
+
+
+class RecordConflict(OsceScrapeError):
+    """Another page already gave the record of this id: the first one's record stays."""
+
+    def __init__(self, record_id: str, holder: str, *, source: str) -> None:
+        self.record_id = record_id
+        self.holder = holder
+        super().__init__(
+            f"record id {record_id} is already the record of {holder}; {source} claims it too "
+            "(a wrong canonical URL on one of them?): the first record is kept",
+            source=source,
+        )
 
 
 @dataclass(frozen=True)
@@ -78,6 +114,12 @@ class UrlState:
     last_fetched: dt.datetime | None
     last_error: str | None
     record_parser: str | None = None  # provenance.parser_version of its record, if it has one
+    rejections: int = 0  # rejections in a row
+    retry_on: dt.date | None = None  # a rejected page is due again on this day
+
+    def retry_due(self, today: dt.date) -> bool:
+        """A rejected page whose backoff is over."""
+        return self.status == REJECTED and self.retry_on is not None and self.retry_on <= today
 
     @property
     def seen(self) -> bool:
@@ -119,7 +161,14 @@ def _url_state(row: sqlite3.Row) -> UrlState:
         last_fetched=_time(row["last_fetched"]),
         last_error=row["last_error"],
         record_parser=row["record_parser"],
+        rejections=row["rejections"],
+        retry_on=_date(row["retry_on"]),
     )
+
+
+def retry_delay(rejections: int) -> dt.timedelta:
+    """How long after its `rejections`-th rejection in a row a page is tried again."""
+    return dt.timedelta(days=min(RETRY_FIRST_DAYS << min(max(rejections - 1, 0), 16), RETRY_MAX_DAYS))
 
 
 class State:
@@ -131,18 +180,26 @@ class State:
         try:
             self._db = sqlite3.connect(path, isolation_level=None)  # autocommit; explicit BEGINs
         except sqlite3.DatabaseError as exc:
-            raise StateError(f"cannot open the state: {exc}", source=str(path)) from exc
+            raise StateDamaged(f"cannot open the state: {exc}", source=str(path)) from exc
         try:
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints
             self._db.execute("PRAGMA busy_timeout=5000")
+            self._check()
             self._migrate()
         except BaseException as exc:
             self._db.close()  # a refused state must not keep the file open (nor its WAL)
             if isinstance(exc, sqlite3.DatabaseError):
-                raise StateError(f"cannot open the state: {exc}", source=str(path)) from exc
+                raise StateDamaged(f"cannot open the state: {exc}", source=str(path)) from exc
             raise
+
+    def _check(self) -> None:
+        """A corrupt page found now, not as a traceback halfway through a run (quick_check reads every
+        page once: well under a second for a state of 100,000 records)."""
+        problems = [str(row[0]) for row in self._db.execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise StateDamaged(f"the state is damaged: {'; '.join(problems)}", source=str(self.path))
 
     def _migrate(self) -> None:
         self._db.executescript(_SCHEMA)  # idempotent; executescript commits on its own
@@ -150,11 +207,23 @@ class State:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is None:
                 self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row["value"]) != SCHEMA_VERSION:
+            elif row["value"] == "1":
+                self._migrate_from_1()
+            elif row["value"] != str(SCHEMA_VERSION):
                 raise StateError(
                     f"schema version {row['value']}, this osce-scrape reads {SCHEMA_VERSION}",
                     source=str(self.path),
                 )
+
+    def _migrate_from_1(self) -> None:
+        """Add schema 2's columns; rejected pages, never retried by schema 1, are due a day after."""
+        for table, column in _ADDED_IN_2:
+            self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        self._db.execute(
+            "UPDATE urls SET rejections = 1, retry_on = date(last_fetched, '+1 day') WHERE status = ?",
+            (REJECTED,),
+        )
+        self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     def __enter__(self) -> State:
         return self
@@ -186,7 +255,8 @@ class State:
 
     def get(self, url: str) -> UrlState | None:
         row = self._db.execute(
-            "SELECT urls.*, json_extract(records.json, '$.provenance.parser_version') AS record_parser "
+            "SELECT urls.*, CASE WHEN json_valid(records.json) THEN "  # a damaged line is no crash here
+            "json_extract(records.json, '$.provenance.parser_version') END AS record_parser "
             "FROM urls LEFT JOIN records ON records.id = urls.record_id WHERE urls.url = ?",
             (url,),
         ).fetchone()
@@ -203,11 +273,16 @@ class State:
                 [(u, t, d.isoformat() if d else None) for u, t, d in entries],
             )
 
-    def pending(self) -> list[tuple[str, str | None, dt.date | None]]:
+    def pending(self, today: dt.date | None = None) -> list[tuple[str, str | None, dt.date | None]]:
         """(url, listing title, listing date) of URLs discovered but never settled: queued when a run
-        was killed or stopped, or failed last time. The next run fetches them before walking."""
-        query = "SELECT url, listing_title, listing_date FROM urls WHERE status IN (?, ?) ORDER BY url"
-        rows = self._db.execute(query, (NEW, ERROR))
+        was killed or stopped, or failed last time; and, given `today`, rejected pages due again (a
+        walk that stops at the first page with nothing due would not reach old ones). The next run
+        fetches them before walking."""
+        query = (
+            "SELECT url, listing_title, listing_date FROM urls WHERE status IN (?, ?) "
+            "OR (status = ? AND retry_on <= ?) ORDER BY url"
+        )
+        rows = self._db.execute(query, (NEW, ERROR, REJECTED, today.isoformat() if today else ""))
         return [(r["url"], r["listing_title"], _date(r["listing_date"])) for r in rows]
 
     def note_fetch(
@@ -221,7 +296,8 @@ class State:
         last_modified: str | None = None,
         error: str | None = None,
     ) -> None:
-        """Record the outcome of fetching `url` (validators are kept when the response has none)."""
+        """Record the outcome of fetching `url` (validators are kept when the response has none). A
+        rejection is tried again after a backoff (`retry_delay`); a record ends the backoff."""
         with self._transaction():
             self._db.execute(
                 "INSERT INTO urls (url, status, http_status, etag, last_modified, "
@@ -235,14 +311,36 @@ class State:
                 (url, status, http_status, etag, last_modified, fetched_at.isoformat(),
                  fetched_at.isoformat(), error),
             )  # fmt: skip
+            if status in (OK, REJECTED):
+                self._schedule_retry(url, status, fetched_at.date())
+
+    def _schedule_retry(self, url: str, status: str, day: dt.date) -> None:
+        if status == OK:
+            self._db.execute("UPDATE urls SET rejections = 0, retry_on = NULL WHERE url = ?", (url,))
+            return
+        row = self._db.execute("SELECT rejections FROM urls WHERE url = ?", (url,)).fetchone()
+        rejections = int(row["rejections"]) + 1
+        retry_on = day + retry_delay(rejections)
+        self._db.execute("UPDATE urls SET rejections = ?, retry_on = ? WHERE url = ?",
+                         (rejections, retry_on.isoformat(), url))  # fmt: skip
 
     def store_record(self, url: str, *, record_id: str, date: dt.date, sha256: str, json_line: str) -> str:
         """Keep the latest version of a record; return 'new', 'changed' or 'unchanged'.
 
         One page, one record: when the page's id settled differently this time (its language or
-        canonical URL), the record it gave before is dropped, so the dataset never holds both.
+        canonical URL), the record it gave before is dropped, so the dataset never holds both. One
+        record, one page: when another page already gave this id other content, RecordConflict is
+        raised and nothing changes (the first record stays; same content from two URLs is one record).
         """
         with self._transaction():
+            holder = self._db.execute(
+                "SELECT records.url FROM records JOIN urls ON urls.url = records.url "
+                "AND urls.record_id = records.id WHERE records.id = ? AND records.url != ? "
+                "AND records.sha256 != ?",
+                (record_id, url, sha256),
+            ).fetchone()
+            if holder is not None:
+                raise RecordConflict(record_id, str(holder["url"]), source=url)
             before = self._db.execute("SELECT record_id FROM urls WHERE url = ?", (url,)).fetchone()
             if before is not None and before["record_id"] not in (None, record_id):
                 self._db.execute("DELETE FROM records WHERE id = ? AND url = ?", (before["record_id"], url))
@@ -256,7 +354,8 @@ class State:
                 # Not yet published: readers have not seen it, so it keeps its first label.
                 change = row["change"] if row is not None and not row["published"] else outcome
                 self._db.execute(
-                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, 0)",
+                    "INSERT OR REPLACE INTO records (id, url, date, sha256, json, change, published) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 0)",
                     (record_id, url, date.isoformat(), sha256, json_line, change),
                 )
                 pause_point("state-commit")  # a kill here: the transaction rolls back, the page is refetched
@@ -264,13 +363,48 @@ class State:
                 "UPDATE urls SET record_id = ?, record_sha256 = ?, record_date = ? WHERE url = ?",
                 (record_id, sha256, date.isoformat(), url),
             )
+            self._db.execute("UPDATE records SET withdrawn = NULL WHERE id = ?", (record_id,))  # it is back
         return outcome
+
+    def mark_withdrawn(self, url: str, when: dt.datetime) -> str | None:
+        """The page of a record answers 404/410: the record stays, marked withdrawn since `when` (its
+        first such answer); return its id, or None when the URL gave no record."""
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT records.id FROM records JOIN urls ON urls.record_id = records.id WHERE urls.url = ?",
+                (url,),
+            ).fetchone()
+            if row is None:
+                return None
+            self._db.execute("UPDATE records SET withdrawn = coalesce(withdrawn, ?) WHERE id = ?",
+                             (when.isoformat(), row["id"]))  # fmt: skip
+        return str(row["id"])
+
+    def iter_withdrawn(self) -> Iterator[tuple[str, str, str]]:
+        """(id, url, since) of every record whose page answers 404/410, by id."""
+        query = "SELECT id, url, withdrawn FROM records WHERE withdrawn IS NOT NULL ORDER BY id"
+        for row in self._db.execute(query):
+            yield str(row["id"]), str(row["url"]), str(row["withdrawn"])
+
+    def drop_record(self, record_id: str) -> None:
+        """Forget a damaged record: its pages are fetched whole again (status `new`, no validators)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM records WHERE id = ?", (record_id,))
+            self._db.execute(
+                "UPDATE urls SET status = ?, record_id = NULL, record_sha256 = NULL, record_date = NULL, "
+                "etag = NULL, last_modified = NULL WHERE record_id = ?",
+                (NEW, record_id),
+            )
 
     def adopt_records(self, rows: Iterable[tuple[str, str, str, str, str]]) -> int:
         """Take (id, url, date, sha256, json) rows of a dataset file as published; ours win."""
         with self._transaction():
             before = self._db.total_changes
-            self._db.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?, ?, ?, 'new', 1)", rows)
+            self._db.executemany(
+                "INSERT OR IGNORE INTO records (id, url, date, sha256, json, change, published) "
+                "VALUES (?, ?, ?, ?, ?, 'new', 1)",
+                rows,
+            )
             return self._db.total_changes - before
 
     # --- publishing -------------------------------------------------------------------------
@@ -279,6 +413,16 @@ class State:
         """Every record's JSON line, sorted by date then id, streamed (the dataset may be large)."""
         for row in self._db.execute("SELECT json FROM records ORDER BY date, id"):
             yield str(row["json"])
+
+    def iter_records(self) -> Iterator[tuple[str, str, str]]:
+        """(id, url, json) of every record, in no particular order, streamed."""
+        for row in self._db.execute("SELECT id, url, json FROM records"):
+            yield str(row["id"]), str(row["url"]), str(row["json"])
+
+    def has_outcomes(self) -> bool:
+        """Some page was fetched and settled (a record or a rejection)."""
+        query = "SELECT 1 FROM urls WHERE status IN (?, ?) LIMIT 1"
+        return self._db.execute(query, _SEEN).fetchone() is not None
 
     def iter_unpublished(self) -> Iterator[StoredRecord]:
         """Records new or changed since the dataset file was last written, by date then id."""

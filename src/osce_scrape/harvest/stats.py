@@ -31,6 +31,10 @@ class RunStats:
     changed: int = 0
     unchanged: int = 0  # refetched, parsed, same content
     rejected: int = 0
+    conflicts: int = 0  # pages whose record id another page's record already has (rejects lines)
+    withdrawn: int = 0  # pages of records that answered 404/410 (records kept: withdrawn.jsonl)
+    rederived: int = 0  # pages re-parsed from the archive by a new parser version, not refetched
+    quarantined: int = 0  # damaged dataset lines, state records or state files set aside
     disallowed: int = 0  # robots.txt said no
     errors: dict[str, int] = field(default_factory=dict)
     retries: int = 0

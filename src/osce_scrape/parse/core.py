@@ -126,17 +126,7 @@ def parse_text(text: str | bytes, url: str | None = None) -> PressRelease:
 
 
 def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRelease:
-    source = head.canonical or head.og_url or head.shortlink or fetched_url
-    rule = (
-        "canonical"
-        if head.canonical
-        else "og:url"
-        if head.og_url
-        else "shortlink"
-        if head.shortlink
-        else "given"
-    )
-    url = Found(source, rule)
+    url = page_url(head, fetched_url)
     if url.value is None:
         raise ParseError("the page names no URL (no canonical link or og:url) and none was given")
     if not is_well_formed(url.value):
@@ -198,6 +188,23 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
         )
     except ValidationError as exc:
         raise ParseError(_validation_reason(exc), source=url.value) from exc
+
+
+def page_url(head: HeadMeta, fetched_url: str | None) -> Found[str | None]:
+    """The URL a record is known by (its id comes from it): the first name the page gives itself
+    (canonical, og:url, shortlink) that is an item URL of the site, else the web URL it was fetched
+    from. A name that is no item URL (a template pointing every page's canonical at "/") is only used
+    when there is nothing better: believed, it would give many pages one id."""
+    named = [("canonical", head.canonical), ("og:url", head.og_url), ("shortlink", head.shortlink)]
+    for rule, value in named:
+        if value and sel.ITEM_PATH.match(urlsplit(value).path):
+            return Found(value, rule)
+    if fetched_url and not fetched_url.lower().startswith("file:"):
+        return Found(fetched_url, "given")
+    for rule, value in named:  # a local file's path is no better a name than the page's own
+        if value:
+            return Found(value, rule)
+    return Found(fetched_url, "given")
 
 
 def _undated(roles: Roles, labelled: bool, url: str) -> ParseError:

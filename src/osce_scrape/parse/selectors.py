@@ -210,6 +210,10 @@ MENU_LABELS = models.MENU_LABELS
 # --- URLs ----------------------------------------------------------------------------------------------
 # Item URLs are /{structure-slug}/{node id} or /node/{id}, optionally after a language prefix.
 NODE_ID_IN_PATH = re.compile(r"/(\d{3,9})/?$")
+# The path of an item URL: a language prefix ("/ru", "/sr-Latn"), one to three slug segments
+# ("/secretariat", "/odihr/elections", "/node"), the node id. A canonical not of this shape ("/", a
+# section) is a template's mistake: believed, it would give every page one id.
+ITEM_PATH = re.compile(r"^(?:/[a-z]{2}(?:-[a-z]{2,4})?)?(?:/[a-z][\w-]*){1,3}/\d{3,9}/?$", re.IGNORECASE)
 LANGUAGE_PREFIX = re.compile(r"^/([a-z]{2})(?:/|$)")
 # A node URL of the site as wget saves it ("…/secretariat/51410.html"); the site's own never ends so.
 SAVED_NODE_URL = re.compile(r"^(https?://(?:[\w-]+\.)*osce\.org/(?:[^?#]*/)?\d+)\.html?$", re.IGNORECASE)
