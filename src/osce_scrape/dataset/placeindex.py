@@ -84,7 +84,7 @@ def encode(large: Index, small: Index) -> dict[str, str]:
     ranked = {key: TieredIndex(large, small).tiers(key) for key in {*large, *small}}
     places = sorted({_place(e) for tiers in ranked.values() for tier in tiers for e in tier}, key=_order)
     ids = {place: _base36(number) for number, place in enumerate(places)}
-    place_lines = [f"{name}\t{code}\t{lat!r}\t{lon!r}\t{population}" for population, name, code, lat, lon in places]
+    place_lines = [f"{name}\t{code}\t{lat!r}\t{lon!r}\t{pop}" for pop, name, code, lat, lon in places]
     name_lines = [
         f"{key}\t{' '.join(ids[_place(e)] for e in big)}\t{' '.join(ids[_place(e)] for e in little)}"
         for key, (big, little) in sorted(ranked.items(), key=lambda item: item[0].encode())
