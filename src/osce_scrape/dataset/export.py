@@ -16,9 +16,6 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Literal
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from osce_scrape.dataset.columns import CSV_COLUMNS, LIST_SEPARATOR, RAW_COLUMNS
 from osce_scrape.dataset.normalize import normalize_fields, normalize_places, normalize_sources
 from osce_scrape.errors import DatasetError
@@ -30,35 +27,6 @@ log = logging.getLogger(__name__)
 Format = Literal["jsonl", "csv", "parquet"]
 FORMATS: tuple[Format, ...] = ("jsonl", "csv", "parquet")
 PARQUET_BATCH = 10_000  # rows per row group: bounds memory at ~100 MB of rows, big enough for speed
-
-_STR = pa.string()
-_STR_LIST = pa.list_(_STR)
-_STR_MAP = pa.map_(_STR, _STR)
-SOURCE_TYPE = pa.struct(
-    [("raw", _STR), ("name", _STR), ("kind", _STR), ("closed", pa.bool_()),
-     ("renamed_from", _STR), ("known", pa.bool_())]
-)  # fmt: skip
-PLACE_TYPE = pa.struct(
-    [("raw", _STR), ("name", _STR), ("country_code", _STR), ("latitude", pa.float64()),
-     ("longitude", pa.float64())]
-)  # fmt: skip
-PROVENANCE_TYPE = pa.struct(
-    [("parser_version", _STR), ("fetched_at", pa.timestamp("us", tz="UTC")), ("body_sha256", _STR),
-     ("rules", _STR_MAP)]
-)  # fmt: skip
-RAW_FIELDS = [
-    pa.field("id", _STR, nullable=False), pa.field("url", _STR, nullable=False),
-    pa.field("language", _STR, nullable=False), pa.field("content_type", _STR),
-    pa.field("title", _STR, nullable=False), pa.field("date", pa.date32(), nullable=False),
-    pa.field("place", _STR), pa.field("sources", _STR_LIST), pa.field("fields_of_work", _STR_LIST),
-    pa.field("body", _STR, nullable=False), pa.field("contacts", _STR),
-    pa.field("translations", _STR_MAP), pa.field("provenance", PROVENANCE_TYPE),
-]  # fmt: skip
-NORMALIZED_FIELDS = [
-    pa.field("fields_of_work_normalized", _STR_LIST), pa.field("fields_of_work_unknown", _STR_LIST),
-    pa.field("sources_normalized", pa.list_(SOURCE_TYPE)), pa.field("places", pa.list_(PLACE_TYPE)),
-]  # fmt: skip
-PARQUET_SCHEMA = pa.schema(RAW_FIELDS + NORMALIZED_FIELDS)
 
 
 def normalized_columns(record: PressRelease) -> dict[str, Any]:
@@ -151,7 +119,12 @@ def _batches(records: Iterable[PressRelease], size: int) -> Iterator[list[PressR
 
 
 def write_parquet(records: Iterable[PressRelease], path: Path, *, batch_size: int = PARQUET_BATCH) -> int:
-    """A Parquet file (zstd) with PARQUET_SCHEMA, written a row group at a time."""
+    """A Parquet file (zstd) with PARQUET_SCHEMA (parquet_schema.py), written a row group at a time."""
+    import pyarrow as pa  # late, like the schema: importing pyarrow takes ~0.15 s the other commands skip
+    import pyarrow.parquet as pq
+
+    from osce_scrape.dataset.parquet_schema import PARQUET_SCHEMA
+
     count = 0
     with pq.ParquetWriter(path, PARQUET_SCHEMA, compression="zstd") as writer:
         for batch in _batches(records, batch_size):

@@ -13,14 +13,14 @@ import io
 import logging
 import re
 from collections.abc import Iterable
-
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from osce_scrape.dataset.gazetteer import country_name
 from osce_scrape.dataset.stats import NO_VALUE, DatasetStats, collect
 from osce_scrape.models import PressRelease
+
+if TYPE_CHECKING:  # matplotlib itself is imported where a chart is drawn: it takes ~0.4 s
+    from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; } .note { color: #
 
 def _svg(figure: Figure) -> str:
     """The figure as inline SVG: text drawn as paths (no fonts needed), stable ids between runs."""
+    import matplotlib
+
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "osce-scrape"}):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
@@ -52,6 +54,9 @@ def _years(stats: DatasetStats) -> list[int]:
 
 def chart_per_year(stats: DatasetStats) -> Figure:
     """Bars: press releases per year."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(10, 3.2))
     axes = figure.subplots()
     years = _years(stats)
@@ -64,6 +69,8 @@ def chart_per_year(stats: DatasetStats) -> Figure:
 
 def chart_fields_over_time(stats: DatasetStats) -> Figure:
     """Heat map: records per field of work (rows) and year (columns)."""
+    from matplotlib.figure import Figure
+
     fields = [name for name, _ in stats.by_field.most_common()]
     years = _years(stats)
     figure = Figure(figsize=(10, 0.28 * max(len(fields), 4) + 1.2))
@@ -79,6 +86,8 @@ def chart_fields_over_time(stats: DatasetStats) -> Figure:
 
 def chart_top_sources(stats: DatasetStats) -> Figure:
     """Horizontal bars: the sources with the most press releases."""
+    from matplotlib.figure import Figure
+
     top = [(n, c) for n, c in stats.by_source.most_common() if n != NO_VALUE][:TOP_SOURCES]
     figure = Figure(figsize=(10, 0.3 * max(len(top), 3) + 0.8))
     axes = figure.subplots()

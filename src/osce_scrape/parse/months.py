@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import dateparser
-
 # January first; "a|b" are forms of one month. Casefolded. Order matters where two languages write one
 # word for different months ("listopada": October in Croatian, November in Polish): the first wins
 # unless the page's language says otherwise.
@@ -114,6 +112,8 @@ def _by_stem(word: str) -> int | None:
 
 @lru_cache(maxsize=512)
 def _by_dateparser(word: str, language: str) -> int | None:
+    import dateparser  # late: ~0.1 s to import, and most pages never need it
+
     languages = [language]
     try:
         # REQUIRE_PARTS: else dateparser fills a month it did not read with the current one.
