@@ -43,6 +43,7 @@ ProgressFn = Callable[[RunStats], None]
 # How far discovery may run ahead of the fetch workers, in items per worker: enough to keep every
 # worker busy while the next listing page is fetched, small enough that memory stays flat.
 QUEUE_PER_WORKER = 8
+STOP_GRACE = 5.0
 BACKLOG_CHUNK = 100  # pending URLs offered at a time, like a listing page
 
 
