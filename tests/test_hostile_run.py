@@ -24,9 +24,15 @@ from click.testing import CliRunner, Result
 
 from hostilekit import HostileSite, Reply, Request, article_html, listing_entry, listing_html, serving
 from killkit import records, start_crawl, stored
-from osce_scrape.cli.exit_codes import EXIT_DEADLINE, EXIT_DRIFT, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_LOCKED
+from osce_scrape.cli.exit_codes import (
+    EXIT_DEADLINE,
+    EXIT_DRIFT,
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+)
 from osce_scrape.cli.main import cli
-from osce_scrape.harvest.run import STOP_GRACE
+from osce_scrape.harvest.config import STOP_GRACE
 from osce_scrape.harvest.state import State
 
 pytestmark = pytest.mark.e2e
@@ -96,7 +102,7 @@ def test_a_pager_leading_back_to_page_0_stops_at_the_page_seen_before(tmp_path: 
     assert (stats["pager_loops"], stats["new"], stats["errors"]) == (1, 25, {"DiscoveryError": 1})
     [reject] = rejects(tmp_path)
     assert reject["url"] == f"{server.base_url}/press-releases?page=2"
-    assert "leads back to page 0, read before" in reject["reason"]
+    assert "listing page 2 leads back to listing page 0, read before" in reject["reason"]
     assert not backfill_marked(tmp_path)
 
 
@@ -233,7 +239,9 @@ def test_sigterm_cancels_pages_that_never_finish_after_the_grace_period(tmp_path
 def slow_site(n: int, delay: float) -> HostileSite:
     site = HostileSite.make(n)
     for item in site.items:
-        site.routes[item.path] = Reply(body=article_html(item.node, item.title, item.date), header_delay=delay)
+        site.routes[item.path] = Reply(
+            body=article_html(item.node, item.title, item.date), header_delay=delay
+        )
     return site
 
 
