@@ -9,10 +9,12 @@
 | 4 | robots.txt forbids the crawl, or answered 429 or 5xx after its retries |
 | 5 | another run holds the output folder's lock (the message names its pid) |
 | 6 | drift: more than `--drift-threshold` (default 0.2) of the run's fetched pages (10 or more) |
-|   | rejected, or a listing page with no entries where entries were expected |
 | 7 | the output folder cannot be written (read-only, disk full); the previous dataset is intact |
 | 8 | incomplete: `--max-duration` ran out; what was stored is published, the next run goes on |
 | 130 | interrupted (Ctrl-C, SIGTERM); what was stored is safe and the next run goes on |
+
+Drift (6) is also a listing page with no entries where entries were expected: the listing's template
+changed, and the crawl would otherwise end "complete" having found nothing.
 """
 
 from __future__ import annotations
