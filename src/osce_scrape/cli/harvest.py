@@ -147,7 +147,7 @@ def _verdict(stats: RunStats, code: int, drift_threshold: float) -> str | None:
     if code == EXIT_DEADLINE:
         return f"{stats.stop_reason}: what was stored is published, the rest waits for the next run"
     if code == EXIT_INTERRUPTED:
-        return f"{stats.stop_reason}: pages in flight finished and published; the next run goes on"
+        return f"{stats.stop_reason}: what was stored is published; the next run goes on"
     return None
 
 

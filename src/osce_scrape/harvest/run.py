@@ -133,7 +133,7 @@ class CrawlRun:
         busy = [task for task in self.tasks if not task.done()]
         if not busy:
             return
-        log.warning("%d tasks still busy %.0f s after the stop: cancelled (their pages stay queued for "
+        log.warning("%d tasks still busy %g s after the stop: cancelled (their pages stay queued for "
                     "the next run)", len(busy), self.config.stop_grace)  # fmt: skip
         self.cut_off = True
         for task in busy:
