@@ -44,6 +44,9 @@ from osce_scrape.cli.main import cli
         (["--max-failures", "-1"], "-1"),
         (["--parse-processes", "500"], "500"),
         (["--recheck-days", "-3"], "-3"),
+        (["--max-duration", "0"], "0"),
+        (["--max-duration", "inf"], "not a finite number of seconds"),
+        (["--max-duration", "nan"], "not a finite number of seconds"),
     ],
 )
 def test_bad_options_are_refused(tmp_path: Path, args: list[str], message: str) -> None:
@@ -77,7 +80,7 @@ def test_help_explains_every_option() -> None:
     result = CliRunner().invoke(cli, ["crawl", "--help"])
     for option in ("--base-url", "--out", "--discover", "--since", "--max-pages", "--rate",
                    "--concurrency", "--user-agent", "--recheck-days", "--languages", "-v", "-q",
-                   "--log-json"):  # fmt: skip
+                   "--log-json", "--max-duration"):  # fmt: skip
         assert option in result.output
 
 

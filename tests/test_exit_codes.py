@@ -10,6 +10,7 @@ import pytest
 from osce_scrape.cli import exit_codes
 from osce_scrape.cli.exit_codes import (
     DRIFT_MIN_PAGES,
+    EXIT_DEADLINE,
     EXIT_DRIFT,
     EXIT_INCOMPLETE,
     EXIT_INTERRUPTED,
@@ -33,10 +34,16 @@ from osce_scrape.harvest.stats import RunStats
         (RunStats(stopped="unreachable", errors={"NetworkError": 10}), EXIT_UNREACHABLE),
         (RunStats(robots_forbidden=True, disallowed=1), EXIT_ROBOTS),
         (RunStats(stopped="interrupted", fetched=50, rejected=40), EXIT_INTERRUPTED),
+        (RunStats(listing_drift=1, errors={"DiscoveryError": 1}), EXIT_DRIFT),  # one empty listing page
+        (RunStats(stopped="deadline", fetched=50, new=50), EXIT_DEADLINE),
+        (RunStats(stopped="deadline", fetched=50, rejected=1), EXIT_DEADLINE),
+        (RunStats(stopped="deadline", listing_drift=1), EXIT_DRIFT),
+        (RunStats(stopped="interrupted", listing_drift=1), EXIT_INTERRUPTED),
     ],
 )
 def test_exit_code(stats: RunStats, code: int) -> None:
-    """Interrupted > robots > unreachable > drift > incomplete > ok."""
+    """Interrupted > robots > unreachable > drift (rejects or an empty listing page) > deadline >
+    incomplete > ok."""
     assert crawl_exit_code(stats) == code
 
 
@@ -55,6 +62,6 @@ def test_the_code_and_the_docs_tell_the_same_codes() -> None:
     answer is 3, not 4)."""
     ours = _table(exit_codes.__doc__ or "")
     docs = _table((Path(__file__).parent.parent / "docs" / "reliability.md").read_text(encoding="utf-8"))
-    assert ours.keys() == docs.keys() == {"0", "1", "2", "3", "4", "5", "6", "7", "130"}
+    assert ours.keys() == docs.keys() == {"0", "1", "2", "3", "4", "5", "6", "7", "8", "130"}
     assert all(docs[code].startswith(meaning) for code, meaning in ours.items()), ours
     assert "no answer" in ours["3"] and "could not be read" not in ours["4"]

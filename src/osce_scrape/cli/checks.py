@@ -41,6 +41,13 @@ def check_rate(ctx: click.Context, param: click.Parameter, value: float) -> floa
     return value
 
 
+def check_duration(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """A finite number of seconds, or none (inf and nan would be no deadline at all)."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number of seconds")
+    return value
+
+
 def check_share(ctx: click.Context, param: click.Parameter, value: float) -> float:
     """A share between 0 and 1, not nan."""
     if not math.isfinite(value) or not 0 <= value <= 1:

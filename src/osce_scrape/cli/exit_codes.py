@@ -10,7 +10,11 @@
 | 5 | another run holds the output folder's lock (the message names its pid) |
 | 6 | drift: more than `--drift-threshold` (default 0.2) of the run's fetched pages (10 or more) |
 | 7 | the output folder cannot be written (read-only, disk full); the previous dataset is intact |
+| 8 | incomplete: `--max-duration` ran out; what was stored is published, the next run goes on |
 | 130 | interrupted (Ctrl-C, SIGTERM); what was stored is safe and the next run goes on |
+
+Drift (6) is also a listing page with no entries where entries were expected: the listing's template
+changed, and the crawl would otherwise end "complete" having found nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ EXIT_ROBOTS = 4
 EXIT_LOCKED = 5
 EXIT_DRIFT = 6
 EXIT_OUTPUT = 7
+EXIT_DEADLINE = 8  # --max-duration ran out: an incomplete run, resumed by the next
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
 
 DEFAULT_DRIFT_THRESHOLD = 0.2
@@ -34,8 +39,10 @@ DRIFT_MIN_PAGES = 10
 
 
 def is_drift(stats: RunStats, threshold: float = DEFAULT_DRIFT_THRESHOLD) -> bool:
-    """More than `threshold` of the run's fetched pages were rejected (with enough pages to tell)."""
-    return stats.fetched >= DRIFT_MIN_PAGES and stats.reject_share > threshold
+    """More than `threshold` of the run's fetched pages were rejected (with enough pages to tell), or a
+    listing page had no entries where entries were expected (one is enough: the listing is the crawl's
+    only way to new items)."""
+    return stats.listing_drift > 0 or (stats.fetched >= DRIFT_MIN_PAGES and stats.reject_share > threshold)
 
 
 def crawl_exit_code(stats: RunStats, drift_threshold: float = DEFAULT_DRIFT_THRESHOLD) -> int:
@@ -48,6 +55,8 @@ def crawl_exit_code(stats: RunStats, drift_threshold: float = DEFAULT_DRIFT_THRE
         return EXIT_UNREACHABLE
     if is_drift(stats, drift_threshold):
         return EXIT_DRIFT
+    if stats.stopped == "deadline":  # after drift: a routine time limit must not hide a template change
+        return EXIT_DEADLINE
     if stats.rejected or stats.failed or stats.conflicts or stats.quarantined:
         return EXIT_INCOMPLETE
     return EXIT_OK

@@ -23,6 +23,7 @@ from rich.progress import (
 
 from osce_scrape.cli.checks import (
     check_base_url,
+    check_duration,
     check_languages,
     check_out,
     check_rate,
@@ -33,6 +34,7 @@ from osce_scrape.cli.checks import (
 from osce_scrape.cli.common import logging_options, setup_logging
 from osce_scrape.cli.exit_codes import (
     DEFAULT_DRIFT_THRESHOLD,
+    EXIT_DEADLINE,
     EXIT_DRIFT,
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
@@ -128,6 +130,11 @@ def card_after_run(out: Path, stats: RunStats) -> bool:
 
 
 def _verdict(stats: RunStats, code: int, drift_threshold: float) -> str | None:
+    if code == EXIT_DRIFT and stats.listing_drift:
+        return (
+            f"drift: {stats.listing_drift} listing page(s) had no entries where entries were expected; the "
+            "listing's template probably changed (see rejects.jsonl); the backfill is not marked complete"
+        )
     if code == EXIT_DRIFT:
         return (
             f"drift: {stats.rejected} of {stats.fetched} fetched pages rejected ({stats.reject_share:.0%} > "
@@ -137,8 +144,10 @@ def _verdict(stats: RunStats, code: int, drift_threshold: float) -> str | None:
         return f"{stats.stop_reason}; what was stored is published, the rest waits for the next run"
     if code == EXIT_ROBOTS:
         return "robots.txt forbids the crawl (or answered 429/5xx: then nothing is allowed, RFC 9309)"
+    if code == EXIT_DEADLINE:
+        return f"{stats.stop_reason}: what was stored is published, the rest waits for the next run"
     if code == EXIT_INTERRUPTED:
-        return f"{stats.stop_reason}: pages in flight finished and published; the next run goes on"
+        return f"{stats.stop_reason}: what was stored is published; the next run goes on"
     return None
 
 
@@ -260,6 +269,14 @@ def _say(message: str, code: int, log_json: bool, *, level: str, stats: RunStats
     callback=check_share,
     help="Exit 6 (drift) when more than this share of the fetched pages (10 or more) is rejected.",
 )
+@click.option(
+    "--max-duration",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    callback=check_duration,
+    help="Stop cleanly after this many seconds (exit 8): pages in flight get 5 s, what was stored is "
+    "published, the next run goes on.",
+)
 @click.option("--no-card", is_flag=True, help="Do not rewrite DATASET.md and manifest.json after the run.")
 @logging_options
 def crawl_command(
@@ -276,6 +293,7 @@ def crawl_command(
     parse_processes: int,
     max_failures: int,
     drift_threshold: float,
+    max_duration: float | None,
     no_card: bool,
     verbose: int,
     quiet: bool,
@@ -287,7 +305,8 @@ def crawl_command(
     (this run's new or changed records) and .json (its stats), appends OUT/rejects.jsonl, archives every
     response in OUT/archive/*.warc.gz and keeps OUT/state.sqlite so the next run only fetches what is
     new or recent. Exit 0 when every page became a record, 1 when some were rejected or failed;
-    3 site unreachable, 4 robots.txt forbids, 5 locked, 6 drift, 7 output not writable, 130 Ctrl-C.
+    3 site unreachable, 4 robots.txt forbids, 5 locked, 6 drift, 7 output not writable,
+    8 --max-duration ran out, 130 Ctrl-C or SIGTERM.
 
     Example: osce-scrape crawl --base-url http://127.0.0.1:8080 --rate 0 --out output
     """  # fmt: skip
@@ -298,6 +317,7 @@ def crawl_command(
         fetch=FetchConfig(base_url=base_url, user_agent=user_agent, rate=rate, concurrency=concurrency),
         out=out, discover=discovery, since=since, max_pages=max_pages, recheck_days=recheck_days,
         languages=languages, parse_processes=parse_processes, max_failures=max_failures,
+        max_duration=max_duration,
     )  # fmt: skip
     _stats, code = run_crawl(config, quiet=quiet, log_json=log_json, drift_threshold=drift_threshold,
                              card=not no_card)  # fmt: skip

@@ -13,6 +13,11 @@ from osce_scrape.parse import PARSER_VERSION
 
 Discovery = Literal["listing", "sitemap", "rss"]
 
+# After a stop (Ctrl-C, SIGTERM, --max-duration, the circuit breaker) pages in flight get this long to
+# finish, then are cancelled: a page at the default pace takes well under a second, while a server
+# dripping a byte a second would otherwise hold the stop (and a service manager's timeout) for ever.
+STOP_GRACE = 5.0
+
 
 @dataclass(frozen=True)
 class HarvestConfig:
@@ -29,6 +34,8 @@ class HarvestConfig:
     # their own WARC (a script calling harvest() then needs the `if __name__ == "__main__":` guard).
     parse_processes: int = 0
     max_failures: int = DEFAULT_THRESHOLD  # circuit breaker: pages failing in a row (0: never stop)
+    max_duration: float | None = None  # seconds from the start after which the run stops (None: never)
+    stop_grace: float = STOP_GRACE  # seconds pages in flight get to finish after a stop
     # Records made by another version are fetched without validators (re-derived); tests with a fake
     # parser set its version.
     parser_version: str = PARSER_VERSION

@@ -6,9 +6,10 @@ parse in an executor so the event loop never blocks on HTML, and commit each out
 state at once (`run`). At the end the output folder publishes the run's records and rewrites
 the dataset atomically. (The data card is the dataset stage's: the CLI writes it after the crawl.)
 
-Reliability (docs/reliability.md): the first Ctrl-C / SIGTERM finishes the pages in flight and
-publishes, a second stops at once; a circuit breaker stops a run whose site stopped answering; a
-full or read-only output folder raises `OutputError` and leaves the previous dataset as it was.
+Reliability (docs/reliability.md): the first Ctrl-C / SIGTERM gives the pages in flight a few seconds
+(`stop_grace`) to finish, cancels the rest and publishes, a second stops at once; `max_duration` stops
+the run the same way when its time is up; a circuit breaker stops a run whose site stopped answering;
+a full or read-only output folder raises `OutputError` and leaves the previous dataset as it was.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ async def harvest(
 ) -> RunStats:
     """Crawl per `config` into its output folder and return the run's stats.
 
-    `switch.stop(reason)` ends the run early and cleanly (pages in flight finish, then it publishes).
+    `switch.stop(reason)` ends the run early and cleanly (pages in flight get `config.stop_grace`
+    seconds to finish, then it publishes).
     """
     started = time.monotonic()
     interval = sys.getswitchinterval()
@@ -100,9 +102,12 @@ async def _harvest(
                     breaker = CircuitBreaker(config.max_failures)
                     run = CrawlRun(config, state, out, fetcher, warc, archiver, executor, parser,
                                    on_progress, stats, switch, breaker)  # fmt: skip
+                    deadline = _arm_deadline(run, config.max_duration, started)
                     try:
                         await run.crawl()
                     finally:  # what the site saw: every request (robots.txt, redirects, retries)
+                        if deadline is not None:
+                            deadline.cancel()
                         stats.requests, stats.wire_bytes = fetcher.stats.requests, fetcher.stats.bytes
         finally:
             if switch.stopping and not stats.stopped:
@@ -116,6 +121,15 @@ async def _harvest(
             out.write_stats(run_name, stats.as_dict())
         log.info("run %s: %s", run_name, stats.line())
         return stats
+
+
+def _arm_deadline(run: CrawlRun, max_duration: float | None, started: float) -> asyncio.TimerHandle | None:
+    """Stop `run` (kind "deadline") `max_duration` seconds after `started`; None without a deadline."""
+    if max_duration is None:
+        return None
+    left = max(0.0, max_duration - (time.monotonic() - started))
+    reason = f"--max-duration {max_duration:g} s reached"
+    return asyncio.get_running_loop().call_later(left, run.stop, "deadline", reason)
 
 
 @contextmanager

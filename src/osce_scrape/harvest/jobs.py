@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import ctypes
 import datetime as dt
 import json
 import logging
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +31,11 @@ from osce_scrape.models import PressRelease, record_sha256
 log = logging.getLogger(__name__)
 
 ParserFn = Callable[..., PressRelease]  # parse_page(content, url, *, encoding=...)
+
+# A worker whose crawl was SIGKILLed waits on its task queue for ever (it holds both ends of the pipe):
+# on Linux the kernel kills it with its parent (PR_SET_PDEATHSIG); elsewhere a thread polls getppid.
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PARENT_POLL = 1.0  # seconds between a worker's looks at its parent (not on Linux)
 
 
 @dataclass(frozen=True)
@@ -71,16 +80,37 @@ def parse_job(
 _worker_warc: WarcWriter | None = None
 
 
-def open_worker_archive(folder: Path, run_name: str) -> None:
-    """Process-pool initializer: this worker's WARC file (`<run>-<pid>.warc.gz`).
+def open_worker_archive(folder: Path, run_name: str, parent: int | None = None) -> None:
+    """Process-pool initializer: this worker's WARC file (`<run>-<pid>.warc.gz`); the worker dies with
+    `parent` (the crawl's pid), however the crawl ends.
 
     Every record is flushed as it is written, so the file needs no closing when the worker exits.
     """
     global _worker_warc
+    if parent is not None:
+        die_with_parent(parent)
     # Ctrl-C at a terminal reaches the whole process group: the crawl decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_warc = WarcWriter(folder, name=f"{run_name}-{os.getpid()}")
     _worker_warc.__enter__()
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when `parent` ends: at once on Linux, within PARENT_POLL seconds elsewhere."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+    if os.getppid() != parent:  # it died before the line above: nobody is left to hand us work
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os._exit(1)  # no cleanup to wait for: every WARC record is flushed as it is written
 
 
 def archive_and_parse(parser: ParserFn, result: FetchResult, parse: bool) -> ParseOutcome | None:
@@ -101,7 +131,7 @@ def pool_for(processes: int, archive: Path, run_name: str) -> concurrent.futures
             max_workers=processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=open_worker_archive,
-            initargs=(archive, run_name),
+            initargs=(archive, run_name, os.getpid()),
         )
     return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
 

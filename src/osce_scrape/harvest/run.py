@@ -2,7 +2,9 @@
 
 Kept apart from `harvest` (which opens the output folder, the state and the pools, and publishes)
 so each reads in one sitting. A run stops early, cleanly, when its `StopSwitch` is thrown: by
-Ctrl-C / SIGTERM, or by the circuit breaker when the site stops answering.
+Ctrl-C / SIGTERM, by the circuit breaker when the site stops answering, or by --max-duration. Pages
+in flight then get `config.stop_grace` seconds to finish; whatever is still busy after that (a page
+dripping a byte a second) is cancelled and stays queued in the state for the next run.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class CrawlRun:
     queued: set[str] = field(default_factory=set)
     queue: asyncio.Queue[Due | None] = field(default_factory=asyncio.Queue)
     workers: int = 1
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)  # discovery and the workers
+    cut_off: bool = False  # the stop's grace ran out and the busy tasks were cancelled
 
     @property
     def today(self) -> dt.date:
@@ -93,29 +97,49 @@ class CrawlRun:
 
     async def crawl(self) -> None:
         """Discovery feeds a bounded queue; workers drain it (twice the fetch concurrency, so
-        parsing one page overlaps fetching the next)."""
+        parsing one page overlaps fetching the next). After a stop, what is still busy when the
+        grace runs out is cancelled, and the crawl returns normally (the caller publishes)."""
         self.workers = max(1, self.config.fetch.concurrency) * 2
         self.queue = asyncio.Queue(maxsize=self.workers * QUEUE_PER_WORKER)
         self.switch.on_stop(self._release_workers)
-        tasks = [asyncio.create_task(self.work()) for _ in range(self.workers)]
+        self.tasks = [asyncio.create_task(self.work()) for _ in range(self.workers)]
+        self.tasks.append(asyncio.create_task(self._feed()))
         try:
-            await self.discover()
-            if not self.stopping:
-                for _ in tasks:
-                    await self.queue.put(None)
-            await asyncio.gather(*tasks)
+            await asyncio.gather(*self.tasks)
+        except asyncio.CancelledError:
+            if not self.cut_off or _cancelling():
+                raise  # our own task was cancelled (a second Ctrl-C): not the grace running out
         finally:
-            for task in tasks:
+            for task in self.tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)  # let cancelled workers unwind
+            await asyncio.gather(*self.tasks, return_exceptions=True)  # let cancelled tasks unwind
+
+    async def _feed(self) -> None:
+        """Discover, then tell each worker the queue is done (unless stopping: it was told already)."""
+        await self.discover()
+        if not self.stopping:
+            for _ in range(self.workers):
+                await self.queue.put(None)
 
     def _release_workers(self) -> None:
-        """On a stop: drop what is queued (still `new` in the state: the next run fetches it) and
-        wake every idle worker; busy ones finish their page and see the stop."""
+        """On a stop: drop what is queued (still `new` in the state: the next run fetches it), wake
+        every idle worker, and give the busy ones (and discovery) the grace period to finish."""
         while not self.queue.empty():
             self.queue.get_nowait()
         for _ in range(self.workers):
             self.queue.put_nowait(None)  # room: the queue holds QUEUE_PER_WORKER x workers
+        asyncio.get_running_loop().call_later(self.config.stop_grace, self._cut_off)
+
+    def _cut_off(self) -> None:
+        """The grace is over: cancel what is still busy; its pages stay queued in the state."""
+        busy = [task for task in self.tasks if not task.done()]
+        if not busy:
+            return
+        log.warning("%d tasks still busy %g s after the stop: cancelled (their pages stay queued for "
+                    "the next run)", len(busy), self.config.stop_grace)  # fmt: skip
+        self.cut_off = True
+        for task in busy:
+            task.cancel()
 
     def stop(self, kind: StopKind, reason: str) -> None:
         if not self.stopping:
@@ -169,6 +193,14 @@ class CrawlRun:
             return None  # an empty or foreign page is no end of the listing: the walk stops unfinished
         self.stats.discovery_documents += 1
         return result
+
+    def drift(self, url: str, exc: DiscoveryError) -> None:
+        self.stats.listing_drift += 1
+        self.failed(url, exc)
+
+    def pager_loop(self, url: str, exc: DiscoveryError) -> None:
+        self.stats.pager_loops += 1
+        self.failed(url, exc)
 
     def skipped_links(self, url: str, count: int) -> None:
         self.stats.bad_links += count
@@ -312,6 +344,12 @@ class CrawlRun:
                                   error=f"{kind}: {exc.reason}")  # fmt: skip
         if isinstance(exc, FetchError) and self.breaker.failure(exc):
             self.stop("unreachable", f"site unreachable: {self.breaker.consecutive} pages failed in a row")
+
+
+def _cancelling() -> bool:
+    """The running task itself was asked to stop (a second Ctrl-C cancels the whole crawl)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _norm(text: str) -> str:

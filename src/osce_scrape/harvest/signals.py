@@ -1,9 +1,10 @@
 """Stopping a crawl cleanly: a stop switch the run polls, and Ctrl-C / SIGTERM wired to it.
 
 The first SIGINT or SIGTERM asks for a graceful stop: discovery stops, queued pages stay queued
-(the state keeps them for the next run), pages in flight finish, and the run publishes and writes its
-stats. A second signal cancels the crawl at once: every page already stored is safe in the state
-(each is its own transaction), the dataset file is not touched, and the next run publishes.
+(the state keeps them for the next run), pages in flight get a grace period to finish (then they are
+cancelled and stay queued too), and the run publishes and writes its stats. A second signal cancels
+the crawl at once: every page already stored is safe in the state (each is its own transaction), the
+dataset file is not touched, and the next run publishes.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class StopSwitch:
         if self.reason is not None:
             return
         self.reason = reason
-        log.warning("stopping (%s): finishing the pages in flight, then publishing", reason)
+        log.warning("stopping (%s): finishing the pages in flight (briefly), then publishing", reason)
         for listener in self._listeners:
             listener()
 

@@ -10,8 +10,9 @@ log = logging.getLogger(__name__)
 
 MAX_EXAMPLES = 20  # disagreements kept verbatim in the stats file; all are logged
 
-# Why a run stopped before its end: "" it did not; Ctrl-C or SIGTERM; the site stopped answering.
-StopKind = Literal["", "interrupted", "unreachable"]
+# Why a run stopped before its end: "" it did not; Ctrl-C or SIGTERM; the site stopped answering;
+# --max-duration ran out.
+StopKind = Literal["", "interrupted", "unreachable", "deadline"]
 
 
 @dataclass
@@ -23,6 +24,8 @@ class RunStats:
     discovered: int = 0  # distinct item URLs on allowed hosts
     off_host: int = 0  # URLs skipped because they leave the allowed hosts
     bad_links: int = 0  # listing or sitemap links skipped because they are no URL ("http://[bad")
+    pager_loops: int = 0  # listing walks stopped at a page read before, or one adding no entry
+    listing_drift: int = 0  # listing pages with no entries where entries were expected (template change?)
     queued: int = 0  # items the incremental rule wanted
     skipped: int = 0  # seen before and settled, or older than --since
     fetched: int = 0  # 200 responses for items
@@ -44,7 +47,7 @@ class RunStats:
     seconds: float = 0.0
     listing_disagreements: dict[str, int] = field(default_factory=dict)
     disagreement_examples: list[dict[str, str]] = field(default_factory=list)
-    stopped: StopKind = ""  # "" ran to the end; "interrupted" (Ctrl-C, SIGTERM); "unreachable"
+    stopped: StopKind = ""  # "" ran to the end; "interrupted" (Ctrl-C, SIGTERM); "unreachable"; "deadline"
     stop_reason: str = ""  # the stop in words
     robots_forbidden: bool = False  # robots.txt forbade (or could not be read for) a discovery document
     card: bool = False  # DATASET.md and manifest.json were rewritten after this run

@@ -79,14 +79,16 @@ class OutputFolder:
     def locked(self) -> Iterator[OutputFolder]:
         """Hold an exclusive lock on the folder (released by the OS even if the process dies).
 
-        `.lock` names the holder (pid and start time) for the message a second run gets. A lock file
-        left by a dead run holds no lock (flock dies with its process): it is taken over, and said so.
+        The flock is on the folder itself: on `.lock`, a run would lock a new file if someone deleted
+        the holder's, and two runs would share the folder. `.lock` names the holder (pid and start time)
+        for the message a second run gets. A lock file left by a dead run holds no lock (flock dies
+        with its process): it is taken over, and said so.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         # "a+", not "w": opening must not wipe the holder's name before we know we hold the lock.
-        with open(self.root / ".lock", "a+", encoding="utf-8") as handle:
+        with _opened_folder(self.root) as folder, open(self.root / ".lock", "a+", encoding="utf-8") as handle:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
                 handle.seek(0)
                 holder = handle.read().strip() or "another run"
@@ -107,7 +109,7 @@ class OutputFolder:
                     self._rejects_handle.close()
                     self._rejects_handle = None
                 handle.truncate(0)  # a released lock names nobody
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                fcntl.flock(folder, fcntl.LOCK_UN)
 
     def _sweep_temporary_files(self) -> None:
         """Remove the temporary files a killed run left beside the dataset and run files (we hold the
@@ -278,3 +280,13 @@ class OutputFolder:
             json.dump(stats, handle, indent=2, sort_keys=True)
             handle.write("\n")
         return path
+
+
+@contextlib.contextmanager
+def _opened_folder(root: Path) -> Iterator[int]:
+    """A file descriptor of the folder `root` (to flock it), closed after the block."""
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
