@@ -32,6 +32,7 @@ from osce_scrape.harvest.circuit import CircuitBreaker
 from osce_scrape.harvest.config import Discovery, HarvestConfig
 from osce_scrape.harvest.fetch import Fetcher
 from osce_scrape.harvest.jobs import ParserFn, main_warc, pool_for
+from osce_scrape.harvest.politeness import is_live_site
 from osce_scrape.harvest.run import CrawlRun, ProgressFn
 from osce_scrape.harvest.signals import StopSwitch, stop_on_signals
 from osce_scrape.harvest.state import State
@@ -86,7 +87,7 @@ async def _harvest(
     with out.locked(), State(out.state_path) as state:
         run_name = out.new_run_name(dt.datetime.now(dt.UTC))
         out.adopt_dataset(state)
-        stats = RunStats()
+        stats = RunStats(base_url=config.base_url, synthetic=not is_live_site(config.base_url))
         try:
             async with Fetcher(config.fetch, transport=transport) as fetcher:
                 with (

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from osce_scrape.harvest.discover import ListingEntry
-from osce_scrape.harvest.state import REJECTED, UrlState
+from osce_scrape.harvest.state import REJECTED, SKIPPED, UrlState
 from osce_scrape.parse.core import PARSER_VERSION
 
 
@@ -46,7 +46,15 @@ def plan_entry(
     when = known.record_date or entry.date or known.listing_date
     if when is not None and (today - when).days > recheck_days:
         return None
+    if known.status == SKIPPED and not _recheck_due(known, today, recheck_days):
+        return None
     return Due(entry.url, entry.title, entry.date, etag, last_modified, known.status)
+
+
+def _recheck_due(known: UrlState, today: dt.date, recheck_days: int) -> bool:
+    """A page that was no press release is fetched again once its last fetch is `recheck_days` old
+    (not on every run: an hourly cron would refetch every recent event page every hour)."""
+    return known.last_fetched is None or (today - known.last_fetched.date()).days >= recheck_days
 
 
 def _validators(known: UrlState | None, parser_version: str) -> tuple[str | None, str | None]:

@@ -21,9 +21,10 @@ from osce_scrape.harvest.pausepoints import pause_point
 
 SCHEMA_VERSION = 1
 
-# URL statuses. `new`: discovered, never fetched; `error`: the last fetch failed (retried next run).
-NEW, OK, REJECTED, ERROR = "new", "ok", "rejected", "error"
-_SEEN = (OK, REJECTED)  # fetched and settled: only revalidated while recent
+# URL statuses. `new`: discovered, never fetched; `error`: the last fetch failed (retried next run);
+# `skipped`: not a press release (event, landing, error page), fetched again when its recheck is due.
+NEW, OK, REJECTED, ERROR, SKIPPED = "new", "ok", "rejected", "error", "skipped"
+_SEEN = (OK, REJECTED, SKIPPED)  # fetched and settled: only revalidated while recent
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
