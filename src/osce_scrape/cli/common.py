@@ -123,7 +123,8 @@ def output_error(exc: OSError | OutputError, fallback: Path | str) -> str | None
         return str(exc)
     if exc.errno not in _OUTPUT_ERRNOS:
         return None
-    return f"cannot write {exc.filename or fallback}: {exc.strerror or exc}"
+    where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(fallback) else ""
+    return f"cannot write {fallback}: {exc.strerror or exc}{where}"
 
 
 @contextlib.contextmanager

@@ -182,8 +182,8 @@ def card_after_run(out: Path, stats: RunStats) -> bool:
 def _verdict(out: Path, stats: RunStats, code: int, drift_threshold: float) -> str | None:
     if code == EXIT_DRIFT:
         return (
-            f"drift: {stats.rejected + stats.not_press_releases} of {stats.fetched} fetched pages did not "
-            f"become records ({stats.reject_share:.0%} > {drift_threshold:.0%}); the site's template "
+            f"drift: {stats.rejected + stats.not_press_releases} of {stats.fetched} fetched pages rejected "
+            f"or skipped ({stats.reject_share:.0%} > {drift_threshold:.0%}); the site's template "
             "probably changed (see rejects.jsonl)"
         )
     if code == EXIT_UNREACHABLE:

@@ -106,7 +106,7 @@ def read_rejects(path: Path) -> dict[str, Any]:
 def read_runs(runs_dir: Path) -> list[dict[str, Any]]:
     """One entry per harvest run (runs/<stamp>.json), oldest first: when, and what it did."""
     runs: list[dict[str, Any]] = []
-    for path in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
+    for path in sorted(runs_dir.glob("*.json"), key=_run_order) if runs_dir.is_dir() else []:
         try:
             stats = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON
@@ -124,6 +124,12 @@ def read_runs(runs_dir: Path) -> list[dict[str, Any]]:
                 entry[key] = stats[key]
         runs.append(entry)
     return runs
+
+
+def _run_order(path: Path) -> tuple[str, int, str]:
+    """Runs by start: `<stamp>` before `<stamp>-1` (a second run in the same second), which plain
+    sorting puts the other way round ('-' < '.')."""
+    return path.stem[:16], len(path.stem), path.stem
 
 
 def harvest_sites(runs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -53,8 +53,11 @@ def plan_entry(
 
 def _recheck_due(known: UrlState, today: dt.date, recheck_days: int) -> bool:
     """A page that was no press release is fetched again once its last fetch is `recheck_days` old
-    (not on every run: an hourly cron would refetch every recent event page every hour)."""
-    return known.last_fetched is None or (today - known.last_fetched.date()).days >= recheck_days
+    (not on every run: an hourly cron would refetch every recent event page every hour); with
+    `recheck_days` 0, on every run."""
+    if known.last_fetched is None or recheck_days == 0:
+        return True
+    return (today - known.last_fetched.date()).days >= recheck_days
 
 
 def _validators(known: UrlState | None, parser_version: str) -> tuple[str | None, str | None]:
