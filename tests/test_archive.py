@@ -194,11 +194,11 @@ def test_parse_paths_reads_warc_with_url_and_encoding(
     write(tmp_path / "archive", latin, result("/press-releases", b"<p>listing</p>"))
     records, rejects = io.StringIO(), io.StringIO()
     summary = pipeline.parse_paths([tmp_path / "archive"], records, rejects)
-    assert (summary.parsed, summary.rejected) == (1, 1)
+    assert (summary.parsed, summary.skipped, summary.rejected) == (1, 1, 0)
     assert json.loads(records.getvalue()) == {"url": "http://site.test/p/1", "encoding": "windows-1252"}
     rejection = json.loads(rejects.getvalue())
-    assert rejection["path"] == "http://site.test/press-releases"
-    assert rejection["error"] == "NotAPressRelease"
+    assert rejection["url"] == "http://site.test/press-releases"
+    assert rejection["kind"] == "NotAPressRelease"
 
 
 def test_any_header_or_url_text_is_archived_as_ascii(tmp_path: Path) -> None:

@@ -59,6 +59,7 @@ def test_manifest_rejects_harvests_and_hashes(output_folder: Path) -> None:
     manifest = write_card(output_folder)
     assert manifest["rejects"] == {
         "count": 3,
+        "skipped": 2,
         "by_kind": {"NotAPressRelease": 2, "ParseError": 1},
         "by_reason": {"an event page": 2, "no title": 1},
     }

@@ -25,18 +25,19 @@ def _folder(tmp_path: Path) -> Path:
 
 
 def test_parse_folder_to_file_with_rejects(tmp_path: Path) -> None:
-    """A folder is read recursively; records go to FILE, rejections to FILE's .rejects.jsonl; exit 1."""
+    """A folder is read recursively; records go to FILE, rejections to FILE's .rejects.jsonl; a page that
+    is no press release is skipped, no failure: exit 0."""
     out = tmp_path / "out" / "records.jsonl"
     result = CliRunner().invoke(cli, ["parse", str(_folder(tmp_path)), "-o", str(out)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["id"], r["title"]) for r in records] == [("101809", TITLE)]
     rejects = [
         json.loads(line) for line in (tmp_path / "out" / "records.rejects.jsonl").read_text().splitlines()
     ]
     assert len(rejects) == 1 and rejects[0]["path"].endswith("listing.htm")
-    assert "section name" in rejects[0]["reason"] and rejects[0]["error"] == "NotAPressRelease"
-    assert "1 parsed, 1 rejected" in result.stderr
+    assert "section name" in rejects[0]["reason"] and rejects[0]["kind"] == "NotAPressRelease"
+    assert "1 parsed, 1 skipped (not press releases), 0 rejected" in result.stderr
 
 
 def test_parse_to_stdout_all_good(tmp_path: Path) -> None:
@@ -54,19 +55,19 @@ def test_parse_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_an_unwritable_output_is_a_message_naming_it(tmp_path: Path) -> None:
-    """-o under a regular file (no folder can be made there): exit 1, "cannot write PATH", no traceback."""
+    """-o under a regular file (no folder can be made there): exit 7, "cannot write PATH", no traceback."""
     (tmp_path / "afile").write_text("x")
     out = tmp_path / "afile" / "records.jsonl"
     result = CliRunner().invoke(cli, ["parse", str(_folder(tmp_path)), "-o", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 7
     assert isinstance(result.exception, SystemExit)
     assert f"cannot write {out}" in result.output
 
 
 def test_parse_help_names_the_reject_fields() -> None:
-    """`parse --help` describes reject lines as they are written: path, reason and error."""
+    """`parse --help` describes reject lines as they are written: path (or url), reason, kind, time."""
     result = CliRunner().invoke(cli, ["parse", "--help"])
-    assert '{"path", "reason", "error"}' in result.output
+    assert '{"path" (or "url"), "reason", "kind", "time"}' in " ".join(result.output.split())
 
 
 def test_schema_lists_every_field() -> None:
@@ -100,7 +101,8 @@ def test_a_parser_crash_is_a_reject_not_the_end_of_the_run(
     assert crash == {
         "path": crash["path"],
         "reason": "parser crashed: RuntimeError('a bug')",
-        "error": "ParserCrash",
+        "kind": "ParserCrash",
+        "time": crash["time"],
     }
     assert len(out.read_text().splitlines()) == 1
 

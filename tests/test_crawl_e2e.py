@@ -174,7 +174,7 @@ def test_concurrency_limit_holds_at_the_server(tmp_path: Path) -> None:
 def test_crawl_command_over_the_mirror(server: MirrorServer, tmp_path: Path) -> None:
     """`osce-scrape crawl` exits 0 and prints a one-line summary; the dataset is complete."""
     result = CliRunner().invoke(
-        cli, ["crawl", "--base-url", server.base_url, "--rate", "0", "--out", str(tmp_path), "-q"]
+        cli, ["crawl", "--base-url", server.base_url, "--rate", "0", "--out", str(tmp_path)]
     )
     assert result.exit_code == 0, result.output
     assert "35 new" in result.output
@@ -183,11 +183,12 @@ def test_crawl_command_over_the_mirror(server: MirrorServer, tmp_path: Path) -> 
 
 def test_demo_command(tmp_path: Path) -> None:
     """`osce-scrape demo` serves, crawls and says where the data is."""
-    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--pages", "12", "-q"])
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--pages", "12"])
     assert result.exit_code == 0, result.output
     site = MirrorSite(pages=12)  # the same site the demo serves: fixture pages, then generated ones
     records = len(site.expected_records())
-    assert f"dataset: {tmp_path / 'press_releases.jsonl'} ({records} press releases)" in result.output
+    summary = f"dataset: {tmp_path / 'press_releases.jsonl'} ({records} press releases, synthetic"
+    assert summary in result.output
     assert f"mirror serving {records} press releases" in result.output
     assert len(dataset(tmp_path)) == records
 

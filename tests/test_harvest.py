@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from osce_scrape.errors import OutputLocked
 from osce_scrape.harvest.archive import iter_warc_responses
 from osce_scrape.harvest.crawl import HarvestConfig, RunStats, harvest
 from osce_scrape.harvest.fetch import FetchConfig
-from osce_scrape.harvest.state import ERROR, REJECTED, State
+from osce_scrape.harvest.state import ERROR, SKIPPED, State
 from osce_scrape.harvest.store import OutputFolder
 from osce_scrape.harvest.walk import language_listing_url
 
@@ -130,7 +131,7 @@ def test_off_host_entries_are_counted_and_never_fetched(tmp_path: Path) -> None:
 
 
 def test_rejected_pages_are_quarantined_with_their_reason(tmp_path: Path) -> None:
-    """A page that is not a press release goes to rejects.jsonl, not to the dataset."""
+    """A page that is not a press release goes to rejects.jsonl, not to the dataset: skipped, no failure."""
     site = FakeSite.make(4, TODAY)
     site.items[2].kind = "event"
     stats = crawl(site, tmp_path)
@@ -138,10 +139,10 @@ def test_rejected_pages_are_quarantined_with_their_reason(tmp_path: Path) -> Non
     assert [(r["url"], r["kind"], r["reason"]) for r in rejects] == [
         (f"{BASE}/secretariat/1002", "NotAPressRelease", "an event, not a press release")]  # fmt: skip
     assert dt.datetime.fromisoformat(rejects[0]["time"]).tzinfo is not None
-    assert stats.rejected == 1 and len(dataset(tmp_path)) == 3
+    assert (stats.not_press_releases, stats.rejected, len(dataset(tmp_path))) == (1, 0, 3)
     with State(tmp_path / "state.sqlite") as state:
         known = state.get(f"{BASE}/secretariat/1002")
-        assert known is not None and known.status == REJECTED
+        assert known is not None and known.status == SKIPPED
 
 
 def test_failed_fetches_are_counted_and_retried_next_run(tmp_path: Path) -> None:
@@ -334,11 +335,17 @@ def test_empty_or_non_html_pages_are_errors_retried_next_run(tmp_path: Path) -> 
 
 
 def test_rejected_pages_are_fetched_whole_and_a_parser_fix_takes_them(tmp_path: Path) -> None:
-    """A recent rejected page is refetched without validators, so a fixed parser turns it into a record."""
+    """A skipped page is left alone until its backoff is over, then refetched without validators, so a
+    fixed parser turns it into a record."""
     site = FakeSite.make(4, TODAY)
     site.items[2].kind = "event"
     crawl(site, tmp_path)
     site.items[2].kind = "press"  # stands for a parser that now reads the page (same ETag: no edit)
+    start = len(site.requests)
+    crawl(site, tmp_path)
+    assert not [r for r in item_requests(site, start) if r.url.path == "/secretariat/1002"]  # not due yet
+    with sqlite3.connect(tmp_path / "state.sqlite") as db:  # days later: its backoff is over
+        db.execute("UPDATE urls SET retry_on = '2000-01-01' WHERE status = 'skipped'")
     start = len(site.requests)
     stats = crawl(site, tmp_path)
     [request] = [r for r in item_requests(site, start) if r.url.path == "/secretariat/1002"]

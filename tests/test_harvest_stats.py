@@ -23,7 +23,8 @@ def test_summary_line_and_stats_fields() -> None:
     stats = RunStats(discovered=12, fetched=10, not_modified=2, new=7, changed=1, rejected=2,
                      errors=errors, bytes=2_500_000, seconds=3.5)  # fmt: skip
     assert stats.line() == (
-        "12 discovered, 10 fetched, 2 not modified, 7 new, 1 changed, 2 rejected, "
+        "12 discovered, 10 fetched, 2 not modified, 7 new, 1 changed, 0 skipped (not press releases), "
+        "2 rejected, "
         "errors: HttpStatusError 2, NetworkError 1, 2.5 MB in 3.5 s"
     )
     assert stats.failed == 3 and stats.done == 15

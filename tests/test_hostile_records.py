@@ -99,15 +99,16 @@ def test_a_conflict_in_one_run_keeps_the_first_record(tmp_path: Path) -> None:
 
 
 def test_a_rejected_page_is_retried_with_backoff_past_recheck_days(tmp_path: Path) -> None:
-    """A page that showed an error template once is rejected (exit 1), not retried the same day,
-    then retried once its backoff (1 day) is over, even though it is older than --recheck-days: its
-    record comes back, exit 0; the state schedules 2 then 4 days for a page rejected again."""
+    """A page that showed an error template once is skipped (not a press release: exit 0), not retried
+    the same day, then retried once its backoff (1 day) is over, even though it is older than
+    --recheck-days: its record comes back, exit 0."""
     site = HostileSite.make(3, today=dt.date.today() - dt.timedelta(days=100))
     item = site.items[1]
     error_page = Reply(body=article_html(item.node, "Page not found", item.date))
     with serving(site) as server:
         site.routes[item.path] = error_page
-        assert crawl(server.base_url, tmp_path).exit_code == 1
+        assert crawl(server.base_url, tmp_path).exit_code == 0
+        assert last_stats(tmp_path)["not_press_releases"] == 1
         del site.routes[item.path]
         assert crawl(server.base_url, tmp_path).exit_code == 0  # the same day: not due yet
         assert str(item.node) not in {r["id"] for r in records(tmp_path)}
@@ -145,7 +146,7 @@ def test_a_new_parser_version_rederives_every_page_from_the_archive(tmp_path: Pa
         fetch = FetchConfig(base_url=server.base_url, rate=0)
         old = HarvestConfig(fetch=fetch, out=tmp_path, parser_version="0.old")
         first = asyncio.run(harvest(old, parser=_old_parser))
-        assert (first.new, first.rejected) == (2, 1)
+        assert (first.new, first.not_press_releases, first.rejected) == (2, 1, 0)
         site.requests.clear()
         stats = asyncio.run(harvest(HarvestConfig(fetch=fetch, out=tmp_path)))
     assert not {i.path for i in site.items} & set(site.paths_requested())

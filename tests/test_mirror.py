@@ -231,10 +231,12 @@ def test_fixture_pages_served_as_is(tmp_path: Path) -> None:
     assert _get(fixtures, "/secretariat/101809")[2] == b"<html><body>a</body></html>"
     status, headers, body = _get(fixtures, "/node/990001")
     assert status == 200
-    assert (body, headers["Content-Type"]) == (cyrillic, "text/html")  # no charset: page's own
+    # no charset: page's own; a canonical link added (the page named no URL)
+    link = b'<link rel="canonical" href="https://www.osce.org/node/990001" />'
+    assert (body, headers["Content-Type"]) == (link + cyrillic, "text/html")
     records = fixtures.expected_records()
     assert records[BASE + "/secretariat/101809"]["url"] == "https://www.osce.org/secretariat/101809"
-    assert records[BASE + "/node/990001"]["url"] == BASE + "/node/990001"
+    assert records[BASE + "/node/990001"]["url"] == "https://www.osce.org/node/990001"  # not the port
     assert records[BASE + "/node/990001"]["id"] == "990001-ru"
     assert fixtures.non_article_urls() == [BASE + "/event/5"]
     assert len(records) == 2 + 5  # two fixture records and five generated pages
@@ -304,12 +306,10 @@ def test_cli_mirror_ctrl_c_while_starting(monkeypatch: pytest.MonkeyPatch) -> No
 def test_cli_demo_ctrl_c_while_the_mirror_starts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """`demo` interrupted before its crawl began exits 130 with a message, like an interrupted crawl."""
 
-    @contextlib.contextmanager
-    def interrupted(*args: object, **kwargs: object) -> Iterator[None]:
+    def interrupted_start(self: object, port: int = 0) -> None:
         raise KeyboardInterrupt
-        yield
 
-    monkeypatch.setattr("osce_scrape.mirror.running_mirror", interrupted)
+    monkeypatch.setattr("osce_scrape.mirror.MirrorServer.start", interrupted_start)
     result = CliRunner().invoke(cli, ["demo", "--pages", "1", "--out", str(tmp_path / "out")])
     assert result.exit_code == 130
     assert "interrupted while the mirror was starting" in result.output

@@ -5,6 +5,7 @@ The crawl's own pipeline is in `harvest`; both hand bytes to `parse` and nothing
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import logging
@@ -12,8 +13,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from urllib.parse import parse_qs, urlsplit
 
-from osce_scrape.errors import ParseError
+from osce_scrape.errors import NotAPressRelease, ParseError
 from osce_scrape.harvest.archive import is_warc, iter_latest_pages
 from osce_scrape.models import PressRelease
 from osce_scrape.parse.core import parse_page, parse_text
@@ -27,26 +29,39 @@ INPUT_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES
 
 @dataclass(frozen=True)
 class Rejection:
-    """An input that did not become a record, and why."""
+    """An input that did not become a record, and why: the crawl's reject line, with the file's
+    `path` (or, from a WARC, the page's `url`), `reason`, `kind` (the error's class) and `time`."""
 
-    path: str
+    source: str
     reason: str
-    error: str
+    kind: str
+    is_url: bool = False
 
     def to_json_line(self) -> str:
-        return json.dumps({"path": self.path, "reason": self.reason, "error": self.error})
+        line = {"url" if self.is_url else "path": self.source, "reason": self.reason, "kind": self.kind,
+                "time": dt.datetime.now(dt.UTC).isoformat()}  # fmt: skip
+        return json.dumps(line, ensure_ascii=False)
 
 
 @dataclass
 class ParseSummary:
-    """What one `parse` run did."""
+    """What one `parse` run did: `skipped` inputs are no press release (listings, events, error pages),
+    `rejected` ones looked like press releases but failed."""
 
     parsed: int = 0
+    skipped: int = 0
     rejected: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
-        return f"{self.parsed} parsed, {self.rejected} rejected"
+        return f"{self.parsed} parsed, {self.skipped} skipped (not press releases), {self.rejected} rejected"
+
+
+def is_listing_url(url: str) -> bool:
+    """A page of the press-release listing (/press-releases?page=N, /ru/press-releases?page=N, as
+    `discover.listing_url` writes them): a crawl's discovery document in its WARC, no item."""
+    parts = urlsplit(url)
+    return parts.path.rstrip("/").endswith("/press-releases") and "page" in parse_qs(parts.query)
 
 
 def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -80,7 +95,8 @@ def parse_paths(paths: Iterable[Path], records: IO[str], rejects: IO[str]) -> Pa
     """Parse every input under `paths`; write records and rejections as JSON lines.
 
     WARC archives (.warc, .warc.gz) give the newest 200 HTML response of each URL, parsed with the
-    URL and encoding they were fetched with; a rejection then names the URL.
+    URL and encoding they were fetched with; a rejection then names the URL. The crawl's listing pages
+    in them are passed over (robots.txt, sitemaps and feeds are no HTML: never read as pages).
     """
     summary = ParseSummary()
     files = list(iter_input_files(paths))
@@ -88,8 +104,11 @@ def parse_paths(paths: Iterable[Path], records: IO[str], rejects: IO[str]) -> Pa
         if not is_warc(path):
             _parse_into(summary, str(path), functools.partial(parse_file, path), records, rejects)
     for page in iter_latest_pages([path for path in files if is_warc(path)]):
+        if is_listing_url(page.url):
+            log.debug("passed over %s: a listing page", page.url)
+            continue
         parse = functools.partial(parse_page, page.content, page.url, encoding=page.encoding)
-        _parse_into(summary, page.url, parse, records, rejects)
+        _parse_into(summary, page.url, parse, records, rejects, is_url=True)
     return summary
 
 
@@ -99,22 +118,28 @@ def _parse_into(
     parse: Callable[[], PressRelease],
     records: IO[str],
     rejects: IO[str],
+    *,
+    is_url: bool = False,
 ) -> None:
     try:
         record = parse()
     except ParseError as exc:
-        _reject(summary, rejects, Rejection(source, exc.reason, type(exc).__name__))
+        rejection = Rejection(source, exc.reason, type(exc).__name__, is_url)
+        _reject(summary, rejects, rejection, skipped=isinstance(exc, NotAPressRelease))
         return
     except Exception as exc:  # a parser bug: this input is a reject with its traceback logged, not the end
         log.exception("parser crashed on %s", source)
-        _reject(summary, rejects, Rejection(source, f"parser crashed: {exc!r}", "ParserCrash"))
+        _reject(summary, rejects, Rejection(source, f"parser crashed: {exc!r}", "ParserCrash", is_url))
         return
     summary.parsed += 1
     records.write(record.to_json_line() + "\n")
 
 
-def _reject(summary: ParseSummary, rejects: IO[str], rejection: Rejection) -> None:
-    summary.rejected += 1
-    summary.reasons[rejection.error] = summary.reasons.get(rejection.error, 0) + 1
+def _reject(summary: ParseSummary, rejects: IO[str], rejection: Rejection, *, skipped: bool = False) -> None:
+    if skipped:
+        summary.skipped += 1
+    else:
+        summary.rejected += 1
+    summary.reasons[rejection.kind] = summary.reasons.get(rejection.kind, 0) + 1
     rejects.write(rejection.to_json_line() + "\n")
-    log.info("rejected %s: %s", rejection.path, rejection.reason)
+    log.info("%s %s: %s", "skipped" if skipped else "rejected", rejection.source, rejection.reason)

@@ -2,8 +2,8 @@
 
 | code | meaning (in full: docs/reliability.md) |
 |---|---|
-| 0 | all fine: every page became a record, or was unchanged |
-| 1 | finished, but some pages were rejected, failed, or claimed another's record id (see `rejects.jsonl`) |
+| 0 | all fine: every press release became a record, or was unchanged |
+| 1 | finished, but press releases were rejected, pages not fetched, ids claimed twice (`rejects.jsonl`) |
 | 2 | bad command-line options (nothing was done) |
 | 3 | site unreachable: the first document (or robots.txt) got no answer, or the circuit breaker opened |
 | 4 | robots.txt forbids the crawl, or answered 429 or 5xx after its retries |

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import logging
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -31,11 +31,12 @@ from osce_scrape.cli.checks import (
     check_since,
     check_user_agent,
 )
-from osce_scrape.cli.common import logging_options, setup_logging
+from osce_scrape.cli.common import logging_options, out_option, output_error, say, setup_logging
 from osce_scrape.cli.exit_codes import (
     DEFAULT_DRIFT_THRESHOLD,
     EXIT_DEADLINE,
     EXIT_DRIFT,
+    EXIT_INCOMPLETE,
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
     EXIT_OUTPUT,
@@ -44,7 +45,7 @@ from osce_scrape.cli.exit_codes import (
     crawl_exit_code,
 )
 from osce_scrape.dataset.card import DATASET_FILE, write_card
-from osce_scrape.errors import DatasetError, OsceScrapeError, OutputError, OutputLocked
+from osce_scrape.errors import DatasetError, OutputError, OutputLocked
 from osce_scrape.harvest.config import Discovery, HarvestConfig
 from osce_scrape.harvest.crawl import ProgressFn, run_harvest
 from osce_scrape.harvest.fetch import DEFAULT_USER_AGENT, FetchConfig
@@ -55,13 +56,49 @@ from osce_scrape.harvest.store import OutputFolder
 
 log = logging.getLogger(__name__)
 
+# Off a terminal (cron, a pipe, a log file) a progress line every 30 s, like Scrapy's LogStats: often
+# enough to see a long crawl move, rare enough that an hourly cron log stays short.
+PROGRESS_INTERVAL = 30.0
+MIRROR_PORT = 8000  # the demo's mirror port (`osce-scrape mirror`'s default too); a free one if taken
+
 
 @contextlib.contextmanager
-def crawl_progress(quiet: bool) -> Iterator[ProgressFn | None]:
-    """A live progress bar on stderr when it is a terminal; nothing otherwise (cron, pipes, -q)."""
-    if quiet or not sys.stderr.isatty():
+def crawl_progress(quiet: bool, log_json: bool, command: str = "crawl") -> Iterator[ProgressFn | None]:
+    """A live progress bar on stderr when it is a terminal; off a terminal (cron, pipes) a timestamped
+    line every PROGRESS_INTERVAL seconds; nothing with -q."""
+    if quiet:
         yield None
-        return
+    elif sys.stderr.isatty() and not log_json:
+        with _progress_bar() as update:
+            yield update
+    else:
+        yield progress_lines(command, log_json)
+
+
+def progress_lines(
+    command: str, log_json: bool, clock: Callable[[], float] = time.monotonic
+) -> Callable[[RunStats], None]:
+    """A progress callback that says how the crawl goes, at most once per PROGRESS_INTERVAL."""
+    started = clock()
+    last = started
+
+    def update(stats: RunStats) -> None:
+        nonlocal last
+        now = clock()
+        if now - last < PROGRESS_INTERVAL:
+            return
+        last = now
+        rate = stats.done / (now - started) if now > started else 0.0
+        message = stats.progress_line(rate)
+        if not log_json:
+            message = f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} {message}"
+        say(command, message, log_json=log_json, progress={"done": stats.done, "queued": stats.queued})
+
+    return update
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[ProgressFn]:
     columns = (
         SpinnerColumn(),
         TextColumn("[bold]crawl"),
@@ -76,8 +113,8 @@ def crawl_progress(quiet: bool) -> Iterator[ProgressFn | None]:
         def update(stats: RunStats) -> None:
             detail = (
                 f"{stats.discovery_documents} listing docs · {stats.fetched} fetched · "
-                f"{stats.not_modified} not modified · {stats.rejected} rejected · "
-                f"{stats.failed} failed"
+                f"{stats.not_modified} not modified · {stats.not_press_releases} skipped · "
+                f"{stats.rejected} rejected · {stats.failed} failed"
             )
             progress.update(task, total=stats.queued or None, completed=stats.done, detail=detail)
 
@@ -85,51 +122,66 @@ def crawl_progress(quiet: bool) -> Iterator[ProgressFn | None]:
 
 
 def run_crawl(
-    config: HarvestConfig, *, quiet: bool, log_json: bool, drift_threshold: float, card: bool = True
+    config: HarvestConfig,
+    *,
+    quiet: bool,
+    log_json: bool,
+    drift_threshold: float,
+    card: bool = True,
+    command: str = "crawl",
 ) -> tuple[RunStats | None, int]:
-    """Run the crawl, then (when it changed something, or there is none yet) the data card; say on
-    stderr how it ended (one JSON object with --log-json); return the stats (None when it could not
-    run) and the exit code (`exit_codes`)."""
+    """Run the crawl, then (when it published) refresh the data card; say on stderr how it ended (one
+    JSON object with --log-json; with -q only when something went wrong); return the stats (None
+    when it could not run) and the exit code (`exit_codes`)."""
     try:
-        with crawl_progress(quiet) as on_progress:
+        with crawl_progress(quiet, log_json, command) as on_progress:
             stats = run_harvest(config, on_progress=on_progress)
         if card:
             card_after_run(config.out, stats)
     except OutputLocked as exc:
-        return None, _fail(exc, EXIT_LOCKED, log_json)
+        return None, _fail(command, str(exc), EXIT_LOCKED, log_json)
     except (OutputError, StateError) as exc:
-        return None, _fail(exc, EXIT_OUTPUT, log_json)
+        return None, _fail(command, str(exc), EXIT_OUTPUT, log_json)
+    except OSError as exc:  # the folder cannot be made at all (/proc/x), or another storage failure
+        if (message := output_error(exc, config.out)) is None:
+            raise
+        return None, _fail(command, message, EXIT_OUTPUT, log_json)
     except KeyboardInterrupt:
         message = "interrupted twice: stopped at once; stored pages are safe, the next run publishes them"
-        return None, _say(message, EXIT_INTERRUPTED, log_json, level="error")
+        return None, _fail(command, message, EXIT_INTERRUPTED, log_json)
     code = crawl_exit_code(stats, drift_threshold)
-    _say(stats.line(), code, log_json, level="info", stats=stats)
-    if note := _verdict(stats, code, drift_threshold):
-        _say(note, code, log_json, level="error")
+    if not quiet:
+        say(command, stats.line(stop=False), log_json=log_json, exit_code=code, stats=stats.as_dict())
+    if note := _verdict(config.out, stats, code, drift_threshold):
+        level = "warning" if code == EXIT_INCOMPLETE else "error"
+        say(command, note, log_json=log_json, level=level, exit_code=code)
     return stats, code
 
 
 def card_after_run(out: Path, stats: RunStats) -> bool:
-    """The data card after a run that changed the dataset (or when there is none yet); a card that
-    cannot be made is logged, never a crash of the published run. The run's stats file then says
-    whether the card was written."""
-    if not (stats.new or stats.changed or not (out / DATASET_FILE).exists()):
-        return False
-    try:
-        write_card(out)
-    except DatasetError as exc:
-        log.warning("data card not written: %s", exc)
-        return False
-    except Exception:  # the run has published: a card bug or a full disk must not turn it into a crash
-        log.exception("data card not written")
+    """Refresh the data card after every run that published (its harvest table and file list name
+    this run and its WARC); a card that cannot be made is logged, never a crash of the published run.
+    The run's stats file says "card": true, written before the card so the card hashes it as it stays."""
+    if not (out / DATASET_FILE).exists():
         return False
     if stats.run:
         stats.card = True
         OutputFolder(out).write_stats(stats.run, stats.as_dict())
-    return True
+    try:
+        write_card(out)
+    except DatasetError as exc:
+        log.warning("data card not written: %s", exc)
+    except Exception:  # the run has published: a card bug or a full disk must not turn it into a crash
+        log.exception("data card not written")
+    else:
+        return True
+    if stats.run:
+        stats.card = False
+        OutputFolder(out).write_stats(stats.run, stats.as_dict())
+    return False
 
 
-def _verdict(stats: RunStats, code: int, drift_threshold: float) -> str | None:
+def _verdict(out: Path, stats: RunStats, code: int, drift_threshold: float) -> str | None:
     if code == EXIT_DRIFT and stats.listing_drift:
         return (
             f"drift: {stats.listing_drift} listing page(s) had no entries where entries were expected; the "
@@ -137,39 +189,35 @@ def _verdict(stats: RunStats, code: int, drift_threshold: float) -> str | None:
         )
     if code == EXIT_DRIFT:
         return (
-            f"drift: {stats.rejected} of {stats.fetched} fetched pages rejected ({stats.reject_share:.0%} > "
-            f"{drift_threshold:.0%}); the site's template probably changed (see rejects.jsonl)"
+            f"drift: {stats.rejected + stats.not_press_releases} of {stats.fetched} fetched pages rejected "
+            f"or skipped ({stats.reject_share:.0%} > {drift_threshold:.0%}); the site's template "
+            "probably changed (see rejects.jsonl)"
         )
     if code == EXIT_UNREACHABLE:
-        return f"{stats.stop_reason}; what was stored is published, the rest waits for the next run"
+        published = (out / DATASET_FILE).exists()
+        rest = "what was stored is published, the rest waits for the next run" if published else (
+            "nothing was published (nothing has been fetched yet)")  # fmt: skip
+        return f"{stats.stop_reason}; {rest}"
     if code == EXIT_ROBOTS:
         return "robots.txt forbids the crawl (or answered 429/5xx: then nothing is allowed, RFC 9309)"
     if code == EXIT_DEADLINE:
         return f"{stats.stop_reason}: what was stored is published, the rest waits for the next run"
     if code == EXIT_INTERRUPTED:
         return f"{stats.stop_reason}: what was stored is published; the next run goes on"
+    if code == EXIT_INCOMPLETE:
+        counts = {
+            "press releases rejected": stats.rejected,
+            "pages not fetched": stats.failed,
+            "id conflicts": stats.conflicts,
+            "damaged files or records set aside": stats.quarantined,
+        }
+        said = ", ".join(f"{n} {what}" for what, n in counts.items() if n)
+        return f"incomplete: {said or 'see rejects.jsonl'} (see rejects.jsonl)"
     return None
 
 
-def _fail(exc: OsceScrapeError, code: int, log_json: bool) -> int:
-    return _say(f"error: {exc}", code, log_json, level="error")
-
-
-def _say(message: str, code: int, log_json: bool, *, level: str, stats: RunStats | None = None) -> int:
-    """One line on stderr, always (even with -q): plain, or a JSON object for log shippers."""
-    if log_json:
-        line: dict[str, object] = {
-            "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-            "level": level,
-            "logger": "osce_scrape.crawl",
-            "message": message,
-            "exit_code": code,
-        }
-        if stats is not None:
-            line["stats"] = stats.as_dict()
-        click.echo(json.dumps(line, ensure_ascii=False), err=True)
-    else:
-        click.echo(f"osce-scrape crawl: {message}", err=True)
+def _fail(command: str, message: str, code: int, log_json: bool) -> int:
+    say(command, f"error: {message}", log_json=log_json, level="error", exit_code=code)
     return code
 
 
@@ -179,16 +227,9 @@ def _say(message: str, code: int, log_json: bool, *, level: str, stats: RunStats
     default="https://www.osce.org",
     show_default=True,
     callback=check_base_url,
-    help="Root of the site to crawl; point it at a mirror (http://127.0.0.1:8080).",
+    help=f"Root of the site to crawl; point it at a mirror (http://127.0.0.1:{MIRROR_PORT}).",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    callback=check_out,
-    help="Output folder: dataset, runs/, rejects, archive/, state.",
-)
+@out_option("Output folder: dataset, runs/, rejects, archive/, state.", callback=check_out)
 @click.option(
     "--discover",
     "discovery",
@@ -304,11 +345,13 @@ def crawl_command(
     Writes OUT/press_releases.jsonl (the whole dataset, replaced atomically), OUT/runs/<UTC time>.jsonl
     (this run's new or changed records) and .json (its stats), appends OUT/rejects.jsonl, archives every
     response in OUT/archive/*.warc.gz and keeps OUT/state.sqlite so the next run only fetches what is
-    new or recent. Exit 0 when every page became a record, 1 when some were rejected or failed;
-    3 site unreachable, 4 robots.txt forbids, 5 locked, 6 drift, 7 output not writable,
-    8 --max-duration ran out, 130 Ctrl-C or SIGTERM.
+    new or recent. Pages that are no press release (events, landing and error pages) are skipped:
+    listed in rejects.jsonl with their kind, no failure. Exit 0 when every press release became a
+    record, 1 when some were rejected or pages could not be fetched; 3 site unreachable, 4 robots.txt
+    forbids, 5 locked, 6 drift, 7 output not writable, 8 --max-duration ran out,
+    130 Ctrl-C or SIGTERM.
 
-    Example: osce-scrape crawl --base-url http://127.0.0.1:8080 --rate 0 --out output
+    Example: osce-scrape crawl --base-url http://127.0.0.1:8000 --rate 0 --out output
     """  # fmt: skip
     setup_logging(verbose, quiet, log_json)
     if rate == 0 and is_live_site(base_url):
@@ -325,13 +368,7 @@ def crawl_command(
 
 
 @click.command("demo")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Output folder of the crawl.",
-)
+@out_option("Output folder of the crawl.", callback=check_out)
 @click.option(
     "--pages",
     type=click.IntRange(1, 100_000),
@@ -341,33 +378,55 @@ def crawl_command(
 )
 @logging_options
 def demo_command(out: Path, pages: int, verbose: int, quiet: bool, log_json: bool) -> None:
-    """Start the offline mirror on a free port, crawl it into OUT, stop it, say where the data is.
+    """Start the offline mirror (port 8000, else a free one), crawl it into OUT, stop it, say where
+    the data is. Its records are synthetic: the card, manifest and report say so.
 
     Example: osce-scrape demo --out output --pages 250
     """
-    from osce_scrape.mirror import MirrorSite, running_mirror  # the mirror is for demos and tests
-
     setup_logging(verbose, quiet, log_json)
     try:
-        site = MirrorSite(pages=pages)
-        with running_mirror(site) as server:
+        stats, code = _demo(out, pages, quiet=quiet, log_json=log_json)
+    except KeyboardInterrupt:  # Ctrl-C outside the crawl (which handles its own): the mirror starting
+        sys.exit(_fail("demo", "interrupted while the mirror was starting or stopping", EXIT_INTERRUPTED,
+                       log_json))  # fmt: skip
+    if stats is not None and not quiet:
+        _demo_summary(out, stats)
+    sys.exit(code)
+
+
+def _demo(out: Path, pages: int, *, quiet: bool, log_json: bool) -> tuple[RunStats | None, int]:
+    from osce_scrape.mirror import MirrorServer, MirrorSite  # the mirror is for demos and tests
+
+    site = MirrorSite(pages=pages)
+    server = MirrorServer(site)
+    try:
+        server.start(MIRROR_PORT)  # a fixed port: a second demo crawls the same URLs and revalidates
+    except RuntimeError:
+        log.info("port %d is taken: the mirror takes a free one", MIRROR_PORT)
+        server = MirrorServer(site)
+        server.start(0)
+    try:
+        if not quiet:
             served = (
                 f"{len(site.expected_records())} press releases, {len(site.non_article_urls())} other pages"
             )
-            click.echo(f"mirror serving {served} at {server.base_url}", err=True)
-            config = HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out)
-            drift = DEFAULT_DRIFT_THRESHOLD
-            stats, code = run_crawl(config, quiet=quiet, log_json=log_json, drift_threshold=drift)
-    except KeyboardInterrupt:  # Ctrl-C outside the crawl (which handles its own): the mirror starting
-        click.echo("osce-scrape demo: interrupted while the mirror was starting or stopping", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    if stats is None:
-        sys.exit(code)
-    dataset = out / "press_releases.jsonl"
-    with dataset.open(encoding="utf-8") as handle:
-        total = sum(1 for _ in handle)
-    click.echo(f"osce-scrape demo: {stats.line()}")
-    click.echo(f"dataset: {dataset} ({total} press releases)")
+            say("demo", f"mirror serving {served} at {server.base_url} (synthetic data, not www.osce.org)",
+                log_json=log_json)  # fmt: skip
+        config = HarvestConfig(fetch=FetchConfig(base_url=server.base_url, rate=0), out=out)
+        return run_crawl(config, quiet=quiet, log_json=log_json, drift_threshold=DEFAULT_DRIFT_THRESHOLD,
+                         command="demo")  # fmt: skip
+    finally:
+        server.stop()
+
+
+def _demo_summary(out: Path, stats: RunStats) -> None:
+    """Where the data is, on stdout (the crawl's summary line is already on stderr)."""
+    dataset = out / DATASET_FILE
+    total = 0
+    if dataset.exists():
+        with dataset.open(encoding="utf-8") as handle:
+            total = sum(1 for _ in handle)
+    click.echo(f"dataset: {dataset} ({total} press releases, synthetic: from the offline mirror)")
     click.echo(f"this run: {out / 'runs' / stats.run}.jsonl ({stats.new} new, {stats.changed} changed)")
     click.echo(
         f"rejects: {out / 'rejects.jsonl'} · archive: {out / 'archive'} · state: {out / 'state.sqlite'}"

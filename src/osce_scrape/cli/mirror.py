@@ -6,7 +6,7 @@ import time
 
 import click
 
-from osce_scrape.cli.common import logging_options, setup_logging
+from osce_scrape.cli.common import CommandError, logging_options, say, setup_logging
 
 
 @click.command("mirror")
@@ -71,12 +71,14 @@ def mirror_command(
     try:
         with running_mirror(site, port=port, faults=faults) as server:
             served = f"{len(site.articles)} generated + {len(site.fixtures)} fixture pages"
-            click.echo(f"osce-scrape mirror: {served} at {server.base_url}", err=True)
-            click.echo(f"{server.base_url}/press-releases?page=0  (Ctrl-C stops)", err=True)
+            if not quiet:
+                message = f"{served} at {server.base_url}/press-releases?page=0 (synthetic; Ctrl-C stops)"
+                say("mirror", message, log_json=log_json)
             while True:
                 time.sleep(3600)
     except RuntimeError as exc:  # the port is taken, or the server could not start
-        raise click.ClickException(str(exc)) from exc
+        raise CommandError("mirror", f"port {port}: {exc}") from exc
     except KeyboardInterrupt:
         answered = len(server.request_log) if server is not None else 0
-        click.echo(f"osce-scrape mirror: stopped after {answered} requests", err=True)
+        if not quiet:
+            say("mirror", f"stopped after {answered} requests", log_json=log_json)

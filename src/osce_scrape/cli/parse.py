@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from osce_scrape.cli.common import logging_options, setup_logging
+from osce_scrape.cli.common import logging_options, say, setup_logging, writing
 from osce_scrape.cli.exit_codes import EXIT_INCOMPLETE, EXIT_OK
 from osce_scrape.files import atomic_writer
 from osce_scrape.models import record_schema
@@ -30,11 +30,13 @@ def parse_command(paths: tuple[Path, ...], output: str, verbose: int, quiet: boo
     """Parse saved pages (.html, .htm, .txt; folders recursively) into JSON lines.
 
     WARC archives (.warc, .warc.gz, as a crawl writes to OUT/archive/) give the newest
-    200 HTML response of each URL: osce-scrape parse output/archive/ re-derives the dataset.
+    200 HTML response of each URL (listing pages passed over): osce-scrape parse output/archive/
+    re-derives the dataset.
 
-    Rejected pages go, as {"path", "reason", "error"} lines, to OUTPUT.rejects.jsonl (stderr when
-    OUTPUT is -).
-    Exit 0 when every page parsed, 1 when some were rejected.
+    Pages that did not become records go, as {"path" (or "url"), "reason", "kind", "time"} lines
+    (the crawl's rejects.jsonl format), to OUTPUT.rejects.jsonl (stderr when OUTPUT is -). Pages
+    that are no press release (kind NotAPressRelease: events, landing and error pages) are skipped,
+    no failure. Exit 0 when every press release parsed, 1 when some were rejected.
 
     Example: osce-scrape parse fixtures/pages -o output/fixtures.jsonl
     """
@@ -48,28 +50,37 @@ def parse_command(paths: tuple[Path, ...], output: str, verbose: int, quiet: boo
             if out.suffix != ".jsonl"
             else out.with_suffix(".rejects.jsonl")
         )
-        try:
-            with atomic_writer(out) as records, atomic_writer(rejects_path) as rejects:
-                summary = parse_paths(paths, records, rejects)
-        except OSError as exc:  # a folder that cannot be made or written, a full disk
-            raise click.ClickException(f"cannot write {out} (and {rejects_path.name}): {exc}") from exc
-    click.echo(f"osce-scrape parse: {summary.line()}", err=True)
-    sys.exit(EXIT_INCOMPLETE if summary.rejected else EXIT_OK)
+        with writing("parse", out), atomic_writer(out) as records, atomic_writer(rejects_path) as rejects:
+            summary = parse_paths(paths, records, rejects)
+    code = EXIT_INCOMPLETE if summary.rejected else EXIT_OK
+    if not quiet:
+        say("parse", summary.line(), log_json=log_json, exit_code=code)
+    elif code:
+        say("parse", f"{summary.rejected} press releases rejected", log_json=log_json, level="warning")
+    sys.exit(code)
 
 
 @click.command("evaluate")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--show-failures", is_flag=True, help="List every wrong field of every page.")
-def evaluate_command(folder: Path, show_failures: bool) -> None:
+@logging_options
+def evaluate_command(folder: Path, show_failures: bool, verbose: int, quiet: bool, log_json: bool) -> None:
     """Score the parser on pages with expected records (NAME.html + NAME.expected.json).
 
-    Prints per-field accuracy, body token-F1, chrome leaks and non-articles rejected.
+    Prints per-field accuracy, body token-F1, chrome leaks and non-articles rejected. A folder with
+    no such pages is an error (exit 2).
 
     Example: osce-scrape evaluate fixtures/pages
     """
     from osce_scrape.evaluate import evaluate
 
+    setup_logging(verbose, quiet, log_json)
     scores = evaluate(folder)
+    if not scores.pages:
+        raise click.BadParameter(
+            f"{folder} holds no pages with expected records (NAME.html + NAME.expected.json)",
+            param_hint="FOLDER",
+        )
     click.echo(scores.table())
     if show_failures:
         for page in scores.pages:
@@ -80,9 +91,11 @@ def evaluate_command(folder: Path, show_failures: bool) -> None:
 
 
 @click.command("schema")
-def schema_command() -> None:
+@logging_options
+def schema_command(verbose: int, quiet: bool, log_json: bool) -> None:
     """Print the JSON Schema of a record.
 
     Example: osce-scrape schema > record.schema.json
     """
+    setup_logging(verbose, quiet, log_json)
     click.echo(json.dumps(record_schema(), indent=2))

@@ -31,19 +31,27 @@ MANIFEST_FILE = "manifest.json"
 REJECTS_FILE = "rejects.jsonl"
 WITHDRAWN_FILE = "withdrawn.jsonl"  # records whose page answers 404/410 (the crawl rewrites it)
 RUNS_DIR = "runs"
+SKIPPED_KIND = "NotAPressRelease"  # the kind of a reject line for a page that is no press release
 # Not hashed: the card itself, and files that change while a crawl runs or that only exist during one.
 _UNHASHED_SUFFIXES = (".tmp", ".lock", "-wal", "-shm", "-journal")
 _HASH_CHUNK = 1 << 20
 
 
 def write_card(out_dir: Path) -> dict[str, Any]:
-    """Write DATASET.md and manifest.json into `out_dir`; return the manifest."""
+    """Write DATASET.md and manifest.json into `out_dir`; return the manifest.
+
+    Both are written whole beside their targets first, then renamed one after the other: a kill
+    leaves the old pair or the new one (or, between the two renames, a new DATASET.md beside the
+    old manifest, which the next run's card replaces)."""
     manifest = build_manifest(out_dir)
-    with atomic_writer(out_dir / MANIFEST_FILE) as handle:
-        json.dump(manifest, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
-    with atomic_writer(out_dir / CARD_FILE) as handle:
-        handle.write(render_card(manifest))
+    card = render_card(manifest)
+    with (
+        atomic_writer(out_dir / MANIFEST_FILE) as manifest_file,
+        atomic_writer(out_dir / CARD_FILE) as card_file,
+    ):
+        json.dump(manifest, manifest_file, indent=2, ensure_ascii=False)
+        manifest_file.write("\n")
+        card_file.write(card)
     log.info("wrote %s and %s in %s", CARD_FILE, MANIFEST_FILE, out_dir)
     return manifest
 
@@ -55,6 +63,7 @@ def build_manifest(out_dir: Path) -> dict[str, Any]:
         raise DatasetError(f"no {DATASET_FILE}: crawl or parse into this folder first", source=str(out_dir))
     from osce_scrape import __version__  # late: the package may still be loading when we are imported
 
+    harvests = read_runs(out_dir / RUNS_DIR)
     return {
         "name": "OSCE press releases",
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -62,9 +71,10 @@ def build_manifest(out_dir: Path) -> dict[str, Any]:
         "osce_scrape_version": __version__,
         "parser_version_current": PARSER_VERSION,
         **collect(load(dataset)).as_dict(),
+        **harvest_sites(harvests),
         "rejects": read_rejects(out_dir / REJECTS_FILE),
         "withdrawn": read_withdrawn(out_dir / WITHDRAWN_FILE),
-        "harvests": read_runs(out_dir / RUNS_DIR),
+        "harvests": harvests,
         "files": hash_files(out_dir, previous_files(out_dir)),
     }
 
@@ -89,6 +99,7 @@ def read_rejects(path: Path) -> dict[str, Any]:
                 reasons[str(item.get("reason") or "unknown")] += 1
     return {
         "count": sum(kinds.values()),
+        "skipped": kinds[SKIPPED_KIND],  # pages that are no press release: no failure
         "by_kind": dict(kinds.most_common()),
         "by_reason": dict(reasons.most_common()),
     }
@@ -115,7 +126,7 @@ def read_withdrawn(path: Path) -> list[dict[str, Any]]:
 def read_runs(runs_dir: Path) -> list[dict[str, Any]]:
     """One entry per harvest run (runs/<stamp>.json), oldest first: when, and what it did."""
     runs: list[dict[str, Any]] = []
-    for path in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
+    for path in sorted(runs_dir.glob("*.json"), key=_run_order) if runs_dir.is_dir() else []:
         try:
             stats = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON
@@ -126,12 +137,31 @@ def read_runs(runs_dir: Path) -> list[dict[str, Any]]:
             continue
         name = str(stats.get("run") or path.stem)
         entry: dict[str, Any] = {"run": name, "started_at": _run_time(name)}
-        for key in ("fetched", "new", "changed", "unchanged", "rejected", "conflicts", "withdrawn",
-                    "rederived", "quarantined", "seconds"):  # fmt: skip
+        keys = ("base_url", "synthetic", "fetched", "new", "changed", "unchanged", "not_press_releases",
+                "rejected", "conflicts", "withdrawn", "rederived", "quarantined", "seconds")  # fmt: skip
+        for key in keys:
             if key in stats:
                 entry[key] = stats[key]
         runs.append(entry)
     return runs
+
+
+def _run_order(path: Path) -> tuple[str, int, str]:
+    """Runs by start: `<stamp>` before `<stamp>-1` (a second run in the same second), which plain
+    sorting puts the other way round ('-' < '.')."""
+    return path.stem[:16], len(path.stem), path.stem
+
+
+def harvest_sites(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Which sites the runs crawled: "base_url" (the latest run's), "base_urls" (all, oldest first),
+    and "synthetic": true when any run crawled no live OSCE site (the offline mirror, a test server),
+    whose records look real (www.osce.org URLs, fetch times) but are not."""
+    urls = [str(run["base_url"]) for run in runs if run.get("base_url")]
+    return {
+        "base_url": urls[-1] if urls else None,
+        "base_urls": list(dict.fromkeys(urls)),
+        "synthetic": any(run.get("synthetic") is True for run in runs),
+    }
 
 
 def _run_time(name: str) -> str | None:

@@ -35,6 +35,7 @@ def render_card(manifest: Mapping[str, Any]) -> str:
     span = manifest["date_range"]
     parts = [
         f"# {manifest['name']}: data card\n",
+        *synthetic_banner(manifest),
         "Press releases of the OSCE (www.osce.org) as validated records, one JSON object per line in "
         f"`{manifest['dataset_file']}` (schema: `osce-scrape schema`). Raw values are kept as published; "
         "normalised facets (fields of work, structures, places) are computed by `osce-scrape export`.\n",
@@ -42,12 +43,15 @@ def render_card(manifest: Mapping[str, Any]) -> str:
         _table(
             ("", "value"),
             [
+                ("site crawled", ", ".join(manifest.get("base_urls") or []) or "unknown (no harvest run)"),
+                ("synthetic data", "yes: not from www.osce.org" if manifest.get("synthetic") else "no"),
                 ("records", manifest["records"]),
                 ("first date", span["first"]),
                 ("last date", span["last"]),
                 ("records with translations", manifest["records_with_translations"]),
                 ("places named / resolved", f"{places['named']} / {places['resolved']}"),
-                ("rejected pages", rejects["count"]),
+                ("pages skipped (not press releases)", rejects.get("skipped", 0)),
+                ("pages rejected or not fetched", rejects["count"] - rejects.get("skipped", 0)),
                 ("harvest runs", len(manifest["harvests"])),
                 ("parser version (current)", manifest["parser_version_current"]),
                 ("osce-scrape version", manifest["osce_scrape_version"]),
@@ -67,7 +71,8 @@ def render_card(manifest: Mapping[str, Any]) -> str:
         _counts("By country of the dateline's places", "ISO 3166 code", places["records_by_country"]),
         _counts("Places the gazetteer did not resolve", "raw place", places["unresolved"]),
         "## Rejected pages\n",
-        f"{rejects['count']} pages did not become records.\n",
+        f"{rejects['count']} pages did not become records ({rejects.get('skipped', 0)} of them no press "
+        "releases: kind NotAPressRelease).\n",
         _counts("By kind", "kind", rejects["by_kind"], unit="pages"),
         _counts("By reason", "reason", rejects["by_reason"], unit="pages"),
         "## Harvests\n",
@@ -81,10 +86,26 @@ def render_card(manifest: Mapping[str, Any]) -> str:
     return "\n".join(parts)
 
 
+SYNTHETIC_WARNING = (
+    "SYNTHETIC DATA: harvested from {sites}, not from www.osce.org (the offline mirror or a test "
+    "server). The records carry www.osce.org URLs and real fetch times but are generated or test "
+    "pages: do not use them for research."
+)
+
+
+def synthetic_banner(manifest: Mapping[str, Any]) -> list[str]:
+    """A warning at the top of the card when any run crawled no live site; nothing otherwise."""
+    if not manifest.get("synthetic"):
+        return []
+    sites = ", ".join(manifest.get("base_urls") or []) or "a site that is not www.osce.org"
+    return [f"> **{SYNTHETIC_WARNING.format(sites=sites)}**\n"]
+
+
 def _harvests(runs: list[dict[str, Any]]) -> str:
     if not runs:
         return "_no harvest runs recorded (runs/*.json)_\n"
-    keys = ["run", "started_at", "fetched", "new", "changed", "rejected", "seconds"]
+    keys = ["run", "started_at", "base_url", "fetched", "new", "changed", "not_press_releases", "rejected",
+            "seconds"]  # fmt: skip
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     lines += ["| " + " | ".join(_cell(run.get(k, "")) for k in keys) + " |" for run in runs]
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from osce_scrape.dataset.card_markdown import SYNTHETIC_WARNING
 from osce_scrape.dataset.gazetteer import country_name
 from osce_scrape.dataset.stats import NO_VALUE, DatasetStats, collect
 from osce_scrape.models import PressRelease
@@ -33,6 +34,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px;
 h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2.5rem; border-bottom: 1px solid #ccc; }
 figure { margin: 0; } svg { max-width: 100%; height: auto; }
 table { border-collapse: collapse; } td, th { padding: .2rem .8rem; border-bottom: 1px solid #eee; }
+.synthetic { background: #fff3cd; border: 2px solid #c0392b; padding: .8rem; font-weight: bold; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; } .note { color: #666; }
 """
 
@@ -108,8 +110,23 @@ def country_table(stats: DatasetStats) -> str:
     return f"<table>{head}{''.join(rows)}</table>" if rows else "<p class=note>No resolved places.</p>"
 
 
-def render_report(stats: DatasetStats, title: str = "OSCE press releases") -> str:
+def site_note(sites: list[str], synthetic: bool) -> str:
+    """Which site the data comes from; a warning banner when it is not the live site."""
+    named = ", ".join(sites) or "unknown (no harvest run recorded)"
+    if synthetic:
+        return f"<p class=synthetic>{html.escape(SYNTHETIC_WARNING.format(sites=named))}</p>"
+    return f"<p class=note>Site crawled: {html.escape(named)}.</p>"
+
+
+def render_report(
+    stats: DatasetStats,
+    title: str = "OSCE press releases",
+    *,
+    sites: list[str] | None = None,
+    synthetic: bool = False,
+) -> str:
     """The whole HTML page."""
+    banner = site_note(sites or [], synthetic)
     if stats.records == 0:
         body = "<p>The dataset holds no records yet.</p>"
     else:
@@ -132,11 +149,14 @@ def render_report(stats: DatasetStats, title: str = "OSCE press releases") -> st
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1>{body}"
+        f"<body><h1>{html.escape(title)}</h1>{banner}{body}"
         f"<p class=note>Made by osce-scrape on {generated}.</p></body></html>\n"
     )
 
 
-def build_report(records: Iterable[PressRelease]) -> str:
-    """Count `records` and render the report page."""
-    return render_report(collect(records))
+def build_report(
+    records: Iterable[PressRelease], *, sites: list[str] | None = None, synthetic: bool = False
+) -> str:
+    """Count `records` and render the report page (`sites`: the sites crawled, `synthetic`: not the
+    live site, see card.harvest_sites)."""
+    return render_report(collect(records), sites=sites, synthetic=synthetic)

@@ -34,6 +34,7 @@ from osce_scrape.harvest.circuit import CircuitBreaker
 from osce_scrape.harvest.config import Discovery, HarvestConfig
 from osce_scrape.harvest.fetch import Fetcher
 from osce_scrape.harvest.jobs import ParserFn, main_warc, pool_for
+from osce_scrape.harvest.politeness import is_live_site
 from osce_scrape.harvest.run import CrawlRun, ProgressFn
 from osce_scrape.harvest.signals import StopSwitch, stop_on_signals
 from osce_scrape.harvest.state import StateDamaged
@@ -88,7 +89,8 @@ async def _harvest(
     out = OutputFolder(config.out)
     with out.locked(), out.open_state() as state:
         run_name = out.new_run_name(dt.datetime.now(dt.UTC))
-        stats = RunStats(quarantined=len(out.set_aside_files))
+        stats = RunStats(base_url=config.base_url, synthetic=not is_live_site(config.base_url))
+        stats.quarantined = len(out.set_aside_files)
         stats.quarantined += out.adopt_dataset(state)[1] + out.check_records(state)
         rederive.rederive(state, out, parser, config.parser_version, stats)
         try:

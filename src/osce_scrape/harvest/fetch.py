@@ -315,8 +315,9 @@ class Fetcher:
     async def _check_robots(self, url: str) -> None:
         policy = await self._robots.policy_for(url)
         if not policy.allows(url, self.config.user_agent):
-            error = RobotsUnavailable if policy.unreachable else RobotsDisallowed
-            raise error(f"robots.txt disallows it ({policy.note})", source=url)
+            if policy.unreachable:  # the host is down, not unwilling: say so
+                raise RobotsUnavailable(policy.note, source=url)
+            raise RobotsDisallowed(f"robots.txt disallows it ({policy.note})", source=url)
 
     async def _load_robots(self, robots_url: str) -> RobotsPolicy:
         """Fetch robots.txt (retried like any page); failures map to RFC 9309's safe defaults."""

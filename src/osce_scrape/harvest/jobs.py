@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from osce_scrape.errors import ParseError
+from osce_scrape.errors import NotAPressRelease, ParseError
 from osce_scrape.harvest.archive import WarcWriter
 from osce_scrape.harvest.fetch import FetchResult
 from osce_scrape.models import PressRelease, record_sha256
@@ -49,11 +49,12 @@ class ParsedRecord:
 
 @dataclass(frozen=True)
 class ParseOutcome:
-    """A record, or the reason and error kind of a rejection."""
+    """A record, or the reason and error kind of a rejection (`skipped`: not a press release)."""
 
     record: ParsedRecord | None
     reason: str = ""
     kind: str = ""
+    skipped: bool = False
 
 
 def parse_job(
@@ -63,7 +64,7 @@ def parse_job(
     try:
         record = parser(content, url, encoding=encoding)
     except ParseError as exc:
-        return ParseOutcome(None, exc.reason, type(exc).__name__)
+        return ParseOutcome(None, exc.reason, type(exc).__name__, isinstance(exc, NotAPressRelease))
     except Exception as exc:  # a parser bug on one page must not end a crawl of thousands
         log.exception("parser crashed on %s", url)
         return ParseOutcome(None, f"parser crashed: {exc!r}", "ParserCrash")

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from osce_scrape.harvest.discover import ListingEntry
-from osce_scrape.harvest.state import REJECTED, UrlState
+from osce_scrape.harvest.state import REJECTED, SKIPPED, UrlState
 from osce_scrape.parse.core import PARSER_VERSION
 
 
@@ -45,9 +45,12 @@ def plan_entry(
         # Never fetched, or failed: validators from an earlier success still save a transfer.
         return Due(entry.url, entry.title, entry.date, etag, last_modified, known.status if known else None)
     if known.retry_due(today):
-        # A rejection is retried with backoff however old the page (a passing error template, a slow
-        # clock's "date in the future" would otherwise lose the record for good).
+        # A rejection (or a page that was no press release) is retried with backoff however old the
+        # page: a passing error template or a slow clock's "date in the future" would otherwise lose
+        # the record for good.
         return Due(entry.url, entry.title, entry.date, etag, last_modified, known.status)
+    if known.status == SKIPPED:
+        return None  # no press release: only its backoff brings it back (an hourly cron, not every run)
     when = known.record_date or entry.date or known.listing_date
     if when is not None and (today - when).days > recheck_days:
         return None

@@ -188,7 +188,8 @@ class RobotsCache:
         async with self._locks.setdefault(key, asyncio.Lock()):
             if key not in self._policies:  # another task may have loaded it while we waited
                 policy = await self._load(robots_url(url))
-                level = logging.WARNING if policy.disallow_all else logging.INFO
+                # An unreachable host is the run's verdict (exit 3), said once by whoever runs it.
+                level = logging.WARNING if policy.disallow_all and not policy.unreachable else logging.INFO
                 log.log(level, "%s: %s", robots_url(url), policy.note)
                 self._policies[key] = policy
         return self._policies[key]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from osce_scrape.harvest.archive import ArchivedResponse, iter_latest_pages
 from osce_scrape.harvest.jobs import ParserFn, parse_job
-from osce_scrape.harvest.state import OK, REJECTED, RecordConflict, State
+from osce_scrape.harvest.state import OK, REJECTED, SKIPPED, RecordConflict, State
 from osce_scrape.harvest.stats import RunStats
 from osce_scrape.harvest.store import OutputFolder
 
@@ -47,11 +47,15 @@ def rederive_pages(
         if outcome.record is None:
             # A record the new parser rejects keeps its old version (a parser regression must not
             # delete data); counted as a rejection so the run does not end in exit 0.
-            stats.rejected += known.record_id is not None
+            if known.record_id is not None:
+                stats.rejected += 1
+            elif outcome.skipped:
+                stats.not_press_releases += 1
             out.reject(
                 page.url, f"re-derived from the archive: {outcome.reason}", outcome.kind, page.fetched_at
             )
-            state.note_fetch(page.url, status=REJECTED, fetched_at=page.fetched_at)
+            status = SKIPPED if outcome.skipped and known.record_id is None else REJECTED
+            state.note_fetch(page.url, status=status, fetched_at=page.fetched_at)
             continue
         try:
             state.store_record(page.url, record_id=outcome.record.id, date=outcome.record.date,

@@ -34,7 +34,7 @@ from osce_scrape.harvest.jobs import ParseOutcome, ParserFn, archive_and_parse, 
 from osce_scrape.harvest.plan import Due, plan_entry
 from osce_scrape.harvest.politeness import is_allowed_host
 from osce_scrape.harvest.signals import StopSwitch
-from osce_scrape.harvest.state import ERROR, OK, REJECTED, RecordConflict, State
+from osce_scrape.harvest.state import ERROR, OK, REJECTED, SKIPPED, RecordConflict, State
 from osce_scrape.harvest.stats import RunStats, StopKind
 from osce_scrape.harvest.store import OutputFolder
 from osce_scrape.harvest.walk import read_feed, walk_listing, walk_sitemaps
@@ -144,7 +144,7 @@ class CrawlRun:
     def stop(self, kind: StopKind, reason: str) -> None:
         if not self.stopping:
             self.stats.stopped, self.stats.stop_reason = kind, reason
-        self.switch.stop(reason)
+        self.switch.stop(reason, announce=kind != "unreachable")
 
     # --- discovery ------------------------------------------------------------------------------
 
@@ -260,13 +260,18 @@ class CrawlRun:
         validators = {"etag": etag, "last_modified": last_modified}
         if result.not_modified:
             self.stats.not_modified += 1
-            status = due.previous_status if due.previous_status in (OK, REJECTED) else OK
+            status = due.previous_status if due.previous_status in (OK, REJECTED, SKIPPED) else OK
             self.state.note_fetch(due.url, status=status, fetched_at=result.fetched_at,
                                   http_status=result.status, **validators)  # fmt: skip
             return
         self.stats.fetched += 1
         assert outcome is not None
-        if outcome.record is None:
+        if outcome.record is None and outcome.skipped:
+            self.stats.not_press_releases += 1
+            self.out.reject(due.url, outcome.reason, outcome.kind, result.fetched_at)
+            log.info("skipped %s (not a press release): %s", due.url, outcome.reason)
+            status = SKIPPED
+        elif outcome.record is None:
             self.stats.rejected += 1
             self.out.reject(due.url, outcome.reason, outcome.kind, result.fetched_at)
             log.info("rejected %s: %s", due.url, outcome.reason)

@@ -35,12 +35,14 @@ class StopSwitch:
     def on_stop(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
 
-    def stop(self, reason: str) -> None:
-        """Ask the run to stop; the first reason given is kept."""
+    def stop(self, reason: str, *, announce: bool = True) -> None:
+        """Ask the run to stop; the first reason given is kept (`announce`: log it now; a stop the
+        run's summary reports, such as an unreachable site, is only logged at INFO)."""
         if self.reason is not None:
             return
         self.reason = reason
-        log.warning("stopping (%s): finishing the pages in flight (briefly), then publishing", reason)
+        level = logging.WARNING if announce else logging.INFO
+        log.log(level, "stopping (%s): finishing the pages in flight (briefly), then publishing", reason)
         for listener in self._listeners:
             listener()
 

@@ -37,9 +37,14 @@ _ADDED_IN_2 = (
 RETRY_FIRST_DAYS = 1
 RETRY_MAX_DAYS = 32
 
-# URL statuses. `new`: discovered, never fetched; `error`: the last fetch failed (retried next run).
-NEW, OK, REJECTED, ERROR = "new", "ok", "rejected", "error"
-_SEEN = (OK, REJECTED)  # fetched and settled: only revalidated while recent
+# URL statuses. `new`: discovered, never fetched; `error`: the last fetch failed (retried next run);
+# `skipped`: not a press release (event, landing, error page), fetched again when its recheck is due.
+NEW, OK, REJECTED, ERROR, SKIPPED = "new", "ok", "rejected", "error", "skipped"
+_SEEN = (OK, REJECTED, SKIPPED)  # fetched and settled: only revalidated while recent
+# Fetched again after a backoff (1, 2, 4 … 32 days): a rejected press release (an error template shown
+# for an hour, a slow clock) and a page that was no press release (the same error template, an event
+# page) alike, so a passing fault never loses a record for good and an event page costs a request a month.
+_BACKED_OFF = (REJECTED, SKIPPED)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -118,8 +123,8 @@ class UrlState:
     retry_on: dt.date | None = None  # a rejected page is due again on this day
 
     def retry_due(self, today: dt.date) -> bool:
-        """A rejected page whose backoff is over."""
-        return self.status == REJECTED and self.retry_on is not None and self.retry_on <= today
+        """A rejected or skipped page whose backoff is over."""
+        return self.status in _BACKED_OFF and self.retry_on is not None and self.retry_on <= today
 
     @property
     def seen(self) -> bool:
@@ -280,9 +285,9 @@ class State:
         fetches them before walking."""
         query = (
             "SELECT url, listing_title, listing_date FROM urls WHERE status IN (?, ?) "
-            "OR (status = ? AND retry_on <= ?) ORDER BY url"
+            "OR (status IN (?, ?) AND retry_on <= ?) ORDER BY url"
         )
-        rows = self._db.execute(query, (NEW, ERROR, REJECTED, today.isoformat() if today else ""))
+        rows = self._db.execute(query, (NEW, ERROR, *_BACKED_OFF, today.isoformat() if today else ""))
         return [(r["url"], r["listing_title"], _date(r["listing_date"])) for r in rows]
 
     def note_fetch(
@@ -311,7 +316,7 @@ class State:
                 (url, status, http_status, etag, last_modified, fetched_at.isoformat(),
                  fetched_at.isoformat(), error),
             )  # fmt: skip
-            if status in (OK, REJECTED):
+            if status in (OK, *_BACKED_OFF):
                 self._schedule_retry(url, status, fetched_at.date())
 
     def _schedule_retry(self, url: str, status: str, day: dt.date) -> None:
@@ -420,8 +425,8 @@ class State:
             yield str(row["id"]), str(row["url"]), str(row["json"])
 
     def has_outcomes(self) -> bool:
-        """Some page was fetched and settled (a record or a rejection)."""
-        query = "SELECT 1 FROM urls WHERE status IN (?, ?) LIMIT 1"
+        """Some page was fetched and settled (a record, a rejection or a skipped page)."""
+        query = f"SELECT 1 FROM urls WHERE status IN ({', '.join('?' * len(_SEEN))}) LIMIT 1"
         return self._db.execute(query, _SEEN).fetchone() is not None
 
     def iter_unpublished(self) -> Iterator[StoredRecord]:

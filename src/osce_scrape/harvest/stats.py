@@ -17,9 +17,13 @@ StopKind = Literal["", "interrupted", "unreachable", "deadline"]
 
 @dataclass
 class RunStats:
-    """What one run did. `rejected` pages were fetched but are not press releases (or not valid)."""
+    """What one run did. `not_press_releases` pages were fetched and are something else (event,
+    landing, error pages): skipped, no failure. `rejected` pages looked like press releases but did
+    not become valid records: a failure of the run (exit 1)."""
 
     run: str = ""
+    base_url: str = ""  # the site crawled
+    synthetic: bool = False  # the site is no live OSCE site (the offline mirror, a test server)
     discovery_documents: int = 0  # listing pages, sitemaps, feeds fetched
     discovered: int = 0  # distinct item URLs on allowed hosts
     off_host: int = 0  # URLs skipped because they leave the allowed hosts
@@ -33,7 +37,8 @@ class RunStats:
     new: int = 0
     changed: int = 0
     unchanged: int = 0  # refetched, parsed, same content
-    rejected: int = 0
+    not_press_releases: int = 0  # fetched, not press releases: skipped until their recheck is due
+    rejected: int = 0  # fetched, press releases that failed to parse or validate
     conflicts: int = 0  # pages whose record id another page's record already has (rejects lines)
     withdrawn: int = 0  # pages of records that answered 404/410 (records kept: withdrawn.jsonl)
     rederived: int = 0  # pages re-parsed from the archive by a new parser version, not refetched
@@ -63,8 +68,9 @@ class RunStats:
 
     @property
     def reject_share(self) -> float:
-        """Rejected pages as a share of the pages fetched (200s): the drift signal."""
-        return self.rejected / self.fetched if self.fetched else 0.0
+        """Pages fetched (200s) that did not become records, rejected or skipped, as a share: the
+        drift signal (after a template change, press releases may look like no press release)."""
+        return (self.rejected + self.not_press_releases) / self.fetched if self.fetched else 0.0
 
     def disagree(self, what: str, url: str, listing: str, page: str) -> None:
         """The listing's `what` (title, date) differs from the page's; the page's value is kept."""
@@ -76,14 +82,22 @@ class RunStats:
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "failed": self.failed, "reject_share": round(self.reject_share, 4)}
 
-    def line(self) -> str:
-        """The one-line summary."""
+    def line(self, *, stop: bool = True) -> str:
+        """The one-line summary (`stop`: with why the run stopped early, if it did)."""
         errors = ", ".join(f"{k} {v}" for k, v in sorted(self.errors.items())) or "none"
         return (
             f"{self.discovered} discovered, {self.fetched} fetched, "
             f"{self.not_modified} not modified, "
-            f"{self.new} new, {self.changed} changed, {self.rejected} rejected, errors: {errors}, "
-            f"{self.bytes / 1e6:.1f} MB in {self.seconds:.1f} s"
-            + (f"; stopped: {self.stop_reason}" if self.stopped else "")
-            + ("; robots.txt forbids the crawl" if self.robots_forbidden else "")
+            f"{self.new} new, {self.changed} changed, "
+            f"{self.not_press_releases} skipped (not press releases), {self.rejected} rejected, "
+            f"errors: {errors}, {self.bytes / 1e6:.1f} MB in {self.seconds:.1f} s"
+            + (f"; stopped: {self.stop_reason}" if self.stopped and stop else "")
+            + ("; robots.txt forbids the crawl" if self.robots_forbidden and stop else "")
+        )
+
+    def progress_line(self, rate: float) -> str:
+        """A periodic progress line for logs (off a terminal): done/queued, rate, errors."""
+        return (
+            f"{self.done}/{self.queued} pages done ({self.fetched} fetched, {self.not_modified} not "
+            f"modified), {rate:.1f} pages/s, {self.new} new, {self.rejected} rejected, {self.failed} errors"
         )

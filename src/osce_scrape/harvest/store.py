@@ -247,6 +247,9 @@ class OutputFolder:
         between publishes them again next run (at least once, never lost).
         """
         new = changed = 0
+        if not self.dataset.exists() and not state.counts()["records"]:
+            log.info("no record yet (nothing fetched became one): nothing published")
+            return Published(new, changed)
         with atomic_writer(self.runs / f"{run_name}.jsonl") as handle:
             for stored in state.iter_unpublished():
                 handle.write(stored.json + "\n")

@@ -4,7 +4,9 @@ They ship in the package (mirror/pages/, written by fixtures/make_fixtures.py be
 an installed wheel serves the same site as the source checkout.
 
 A fixture is served at its canonical URL's path; one whose page names no URL (`"url": null`) is
-served at /node/{FIXTURE_IDS + n}, and its expected URL is then the URL it is fetched from.
+served at /node/{FIXTURE_IDS + n} with a canonical link to https://www.osce.org/node/{FIXTURE_IDS + n}
+added, as the real site names every page: so no record's URL is the mirror's own (its port changes
+from run to run, and a record would change with it).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,8 @@ log = logging.getLogger(__name__)
 DEFAULT_DIR = Path(__file__).resolve().parent / "pages"
 FIXTURE_IDS = 990_000  # node ids for pages without a URL, above any generated id
 UNDATED = dt.date(2015, 1, 1)  # listing date of rejected pages, which have no record date
+SITE = "https://www.osce.org"  # the canonical URLs the mirror's pages name
+_HEAD = re.compile(rb"<head\b[^>]*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,8 @@ def _fixture(html_path: Path, expected: dict[str, Any], n: int, used: set[str]) 
     path = urlsplit(url).path if url else ""
     if not path or path == "/" or path in used:
         path = f"/node/{FIXTURE_IDS + n}"
+    if not rejected and not url:
+        content, expected = _named(content, expected, path)
     title = (expected.get("title") if not rejected else None) or _page_title(tree) or html_path.stem
     date = dt.date.fromisoformat(expected["date"]) if not rejected else UNDATED
     try:
@@ -101,6 +108,17 @@ def _fixture(html_path: Path, expected: dict[str, Any], n: int, used: set[str]) 
         content_type=None if rejected else expected.get("content_type"),
         charset=charset,
     )
+
+
+def _named(content: bytes, expected: dict[str, Any], path: str) -> tuple[bytes, dict[str, Any]]:
+    """The page with a canonical link to its www.osce.org URL, and the record that then expects."""
+    link = f'<link rel="canonical" href="{SITE}{path}" />'.encode("ascii")
+    head = _HEAD.search(content)
+    at = head.end() if head else 0
+    node_id = path.rsplit("/", 1)[-1]
+    language = expected.get("language") or "en"
+    record_id = node_id if language == "en" else f"{node_id}-{language}"
+    return content[:at] + link + content[at:], {**expected, "url": SITE + path, "id": record_id}
 
 
 def _page_url(tree: LexborHTMLParser) -> str | None:
