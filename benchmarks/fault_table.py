@@ -1,8 +1,9 @@
-"""Issue #4's fault table: each fault kind injected by the mirror, records lost, duplicates.
+"""The fault tables of docs/reliability.md: mirror faults, kills, and hostile input.
 
 Runs the drill of tests/faultkit.py (the one tests/test_crawl_faults.py asserts) for every fault
-case, then SIGKILLs a crawl at every named pause point and re-runs it, and prints markdown tables
-for docs/reliability.md:
+case, SIGKILLs a crawl at every named pause point and re-runs it, then runs every hostile-input case
+of tests/hostilecases.py (the one tests/test_hostile_table.py asserts: nothing lost, nothing silently
+replaced, no run past its deadline), and prints markdown tables:
 
     .venv/bin/python benchmarks/fault_table.py            # about a minute
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+import hostilecases
 from faultkit import CASES, drill
 from killkit import comparable, kill, leftovers, start_crawl, wait_paused
 from osce_scrape.harvest.archive import iter_warc_responses
@@ -80,18 +82,33 @@ def kill_table() -> list[str]:
     return rows
 
 
+def hostile_table() -> list[str]:
+    rows = [hostilecases.HEADER]
+    for case in hostilecases.CASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            outcome = hostilecases.drill(case, Path(tmp))
+        if outcome.problems:
+            raise SystemExit(f"{case.name}: {outcome.problems}")
+        rows.append(outcome.row())
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-kill", action="store_true", help="only the fault table")
     parser.add_argument("--kill-only", action="store_true", help="only the kill-and-resume table")
+    parser.add_argument("--hostile-only", action="store_true", help="only the hostile-input table")
     args = parser.parse_args()
     logging.basicConfig(level=logging.CRITICAL)
     started = time.monotonic()
-    if not args.kill_only:
+    if not (args.kill_only or args.hostile_only):
         print("\n".join(fault_table()))
-    if not args.no_kill:
+    if not (args.no_kill or args.hostile_only):
         print()
         print("\n".join(kill_table()))
+    if not args.kill_only:
+        print()
+        print("\n".join(hostile_table()))
     print(f"\n({time.monotonic() - started:.0f} s)")
 
 

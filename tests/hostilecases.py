@@ -1,7 +1,8 @@
 """The hostile-input drill: every kind of hostile or broken input the crawl was found to choke on, as one
 table of cases run against tests/hostilekit.py's raw server, each measured the same way:
 
-- lost: an item of the site that is neither a record nor a line of rejects.jsonl (dropped silently);
+- lost: an item of the site that is neither a record, nor a line of rejects.jsonl, nor queued in the state
+  for the next run (dropped silently);
 - silently replaced: a record at an item's URL or id that holds another item's text, with no reject line;
 - seconds: the slowest run, against the case's deadline (no hang).
 
@@ -39,8 +40,9 @@ class Case:
     runs: int = 1
     damage: Damage | None = None  # applied after every run but the last
     fetch: dict[str, Any] = field(default_factory=dict)  # FetchConfig options
+    harvest: dict[str, Any] = field(default_factory=dict)  # HarvestConfig options
     deadline: float = 30.0  # seconds the slowest run may take
-    fetches_nothing: bool = False  # robots.txt refuses the crawl: no item is fetched at all
+    finds_nothing: bool = False  # robots.txt refuses the crawl, or the listing shows no item at all
 
 
 @dataclass
@@ -86,14 +88,14 @@ def drill(case: Case, out: Path) -> Outcome:
         for run in range(case.runs):
             config = FetchConfig(base_url=server.base_url, rate=0, **case.fetch)
             started = time.monotonic()
-            stats = run_harvest(HarvestConfig(fetch=config, out=out))
+            stats = run_harvest(HarvestConfig(fetch=config, out=out, **case.harvest))
             seconds = max(seconds, time.monotonic() - started)
             if case.damage is not None and run < case.runs - 1:
                 case.damage(out)
         base = server.base_url
     records = _lines(out / "press_releases.jsonl")
     rejects = _lines(out / "rejects.jsonl")
-    rejected_urls = {line.get("url") for line in rejects}
+    rejected_urls = {line.get("url") for line in rejects} | _queued(out)
     by_url = {record["url"]: record for record in records}
     lost, replaced = [], []
     for index, item in enumerate(site.items):
@@ -101,12 +103,22 @@ def drill(case: Case, out: Path) -> Outcome:
         record = by_url.get(url)
         if record is not None and record["title"] != item.title and url not in rejected_urls:
             replaced.append(url)
-        elif case.fetches_nothing:
+        elif case.finds_nothing:
             continue
         elif (record is None or index in case.hostile) and url not in rejected_urls:
             lost.append(url)
     code = crawl_exit_code(stats, DEFAULT_DRIFT_THRESHOLD)
     return Outcome(case, len(site.items), len(records), len(rejects), lost, replaced, code, seconds)
+
+
+def _queued(out: Path) -> set[str]:
+    """URLs the state keeps for the next run (discovered and not fetched, or failed)."""
+    if not (out / "state.sqlite").exists():
+        return set()
+    with sqlite3.connect(out / "state.sqlite") as db:
+        rows = db.execute("SELECT url FROM urls WHERE status IN ('new', 'error')").fetchall()
+    db.close()
+    return {str(row[0]) for row in rows}
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
@@ -218,6 +230,49 @@ def corrupt_state_page(out: Path) -> None:
     state.write_bytes(bytes(data))
 
 
+def pager_back_to_page_0(site: HostileSite, base: str) -> None:
+    """Three listing pages; the last one's pager leads back to page 0."""
+
+    def answer(request: Any) -> Reply:
+        number = int(request.query.get("page", "0") or 0)
+        listing = site.listing(number)
+        if number == 2:
+            chunk = site.items[20:]
+            entries = [listing_entry(item.path, item.title, item.date) for item in chunk]
+            return Reply(body=listing_html(entries, "/press-releases?page=0"))
+        return listing
+
+    site.routes["/press-releases"] = answer
+
+
+def pager_without_end(site: HostileSite, base: str) -> None:
+    """Every listing page shows the same entries and a next page."""
+
+    def answer(request: Any) -> Reply:
+        number = int(request.query.get("page", "0") or 0)
+        entries = [listing_entry(item.path, item.title, item.date) for item in site.items]
+        return Reply(body=listing_html(entries, f"/press-releases?page={number + 1}"))
+
+    site.routes["/press-releases"] = answer
+
+
+def listing_template_changed(site: HostileSite, base: str) -> None:
+    site.routes["/press-releases"] = Reply(
+        body=b"<html><body><main><p>A new layout.</p></main></body></html>"
+    )
+
+
+def listing_attribute_bomb(site: HostileSite, base: str) -> None:
+    attributes = " ".join(f"a{i}=x" for i in range(100_000)).encode()
+    site.routes["/press-releases"] = Reply(body=b"<div " + attributes + b">x</div>" + site.listing(0).body)
+
+
+def everything_drips(site: HostileSite, base: str) -> None:
+    """Every item page drips a byte a second: only the run deadline ends the run."""
+    for index, item in enumerate(site.items):
+        site.routes[item.path] = Reply(body=_page(site, index), drip=1.0)
+
+
 def well_behaved(site: HostileSite, base: str) -> None:
     """Nothing hostile: the reference row."""
 
@@ -240,7 +295,29 @@ CASES = [
         deadline=15,
     ),
     Case("`Crawl-delay: 1000000000`", crawl_delay, fetch={"max_crawl_delay": 0.2}, deadline=10),
-    Case("robots.txt `Disallow: /` after a UTF-8 BOM", robots_bom, exit_code=4, fetches_nothing=True),
+    Case("robots.txt `Disallow: /` after a UTF-8 BOM", robots_bom, exit_code=4, finds_nothing=True),
+    Case("the pager's last page leads back to page 0", pager_back_to_page_0, pages=25, exit_code=1),
+    Case("every listing page has a next page, same entries", pager_without_end, exit_code=1),
+    Case(
+        "the listing's template changed: no entries",
+        listing_template_changed,
+        exit_code=6,
+        finds_nothing=True,
+    ),
+    Case(
+        "100,000 attributes in a listing page",
+        listing_attribute_bomb,
+        exit_code=1,
+        finds_nothing=True,
+        deadline=5,
+    ),
+    Case(
+        "every page drips; `--max-duration 3`",
+        everything_drips,
+        exit_code=8,
+        deadline=10,
+        harvest={"max_duration": 3.0, "stop_grace": 1.0},
+    ),
     Case("every canonical names the home page", canonicals_at_home, pages=20),
     Case("a canonical names another release", canonical_at_another_page, hostile=frozenset({1}), exit_code=1),
     Case("five URL variants of one page", url_variants),

@@ -18,5 +18,6 @@ def test_hostile_input_loses_and_replaces_nothing(case: Case, tmp_path: Path) ->
     last run's exit code is the case's, and the slowest run ends within the case's deadline."""
     outcome = drill(case, tmp_path)
     assert outcome.problems == []
-    want = 0 if case.fetches_nothing else outcome.items - len(case.hostile)
-    assert outcome.records == want
+    want = 0 if case.finds_nothing else outcome.items - len(case.hostile)
+    if case.exit_code != 8:  # a run stopped by its deadline keeps the rest queued for the next run
+        assert outcome.records == want

@@ -20,9 +20,11 @@ from defusedxml import DefusedXmlException
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from osce_scrape.errors import DiscoveryError
+from osce_scrape.errors import ParseError as PageRefused
 from osce_scrape.harvest.urls import item_url, normalize_url
 from osce_scrape.parse import selectors as sel
 from osce_scrape.parse.dates import find_date
+from osce_scrape.parse.limits import check_markup, check_tree
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +96,14 @@ def join_item_url(base: str, href: str) -> str | None:
 
 
 def parse_listing(html: bytes, page_url: str) -> ListingPage:
-    """The entries and pager of one page of /press-releases (see selectors' listing group)."""
-    tree = LexborHTMLParser(html)
+    """The entries and pager of one page of /press-releases (see selectors' listing group). A listing past
+    the parser's caps (an attribute or nesting bomb) is a DiscoveryError, not minutes of CPU."""
+    try:
+        check_markup(html.decode("utf-8", "replace"), page_url)
+        tree = LexborHTMLParser(html)
+        check_tree(tree, page_url)
+    except PageRefused as exc:
+        raise DiscoveryError(exc.reason, source=page_url) from exc
     entries: list[ListingEntry] = []
     skipped = 0
     for node in tree.css(sel.LISTING_ENTRY):
