@@ -7,9 +7,11 @@ browser test reads them back and compares them with numbers computed from the Pa
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 
 Cell = str | int | float | None
+_NUMBER = re.compile(r"^-?\d[\d.]*%?( \(\d[\d.]*%\))?$|^–$")  # 12, 12.5%, "3 (12.5%)": right-aligned
 
 
 def e(text: object) -> str:
@@ -34,7 +36,10 @@ def _cell(value: Cell, header: bool = False) -> str:
 
 
 def data_table(name: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]], caption: str = "") -> str:
-    """A table with a header row; `name` becomes its data-table attribute."""
+    """A table with a header row; `name` becomes its data-table attribute. No rows: a note saying so."""
+    rows = list(rows)
+    if not rows:
+        return f'<p class=note data-empty="{e(name)}">{e(headers[0])}: none.</p>'
     body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
     head = "<tr>" + "".join(_cell(h, header=True) for h in headers) + "</tr>"
     cap = f"<caption>{e(caption)}</caption>" if caption else ""
