@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 Cell = str | int | float | None
-_NUMBER = re.compile(r"^-?\d[\d.]*%?( \(\d[\d.]*%\))?$|^–$")  # 12, 12.5%, "3 (12.5%)": right-aligned
+_NUMBER = re.compile(r"^-?\d[\d.]*%?( \((\d[\d.]*%|–)\))?$|^–$")  # 12, 12.5%, "3 (12.5%)": right-aligned
 
 
 def e(text: object) -> str:
@@ -28,9 +28,7 @@ def _cell(value: Cell, header: bool = False) -> str:
     tag = "th" if header else "td"
     if value is None:
         return f"<{tag}></{tag}>"
-    numeric = isinstance(value, int | float) or (
-        isinstance(value, str) and value[:1].isdigit() and not header
-    )
+    numeric = isinstance(value, int | float) or bool(_NUMBER.match(str(value)))
     css = " class=n" if numeric and not header else ""
     return f"<{tag}{css}>{e(value)}</{tag}>"
 
