@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 Cell = str | int | float | None
-_NUMBER = re.compile(r"^-?\d[\d.]*%?( \((\d[\d.]*%|–)\))?$|^–$")  # 12, 12.5%, "3 (12.5%)": right-aligned
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?%?( \((\d+(\.\d+)?%|–)\))?$|^–$")  # 12, 12.5%, "3 (12.5%)"
 
 
 def e(text: object) -> str:
