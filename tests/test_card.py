@@ -62,6 +62,8 @@ def test_manifest_rejects_harvests_and_hashes(output_folder: Path) -> None:
         "skipped": 2,
         "by_kind": {"NotAPressRelease": 2, "ParseError": 1},
         "by_reason": {"an event page": 2, "no title": 1},
+        "skipped_by_reason": {"an event page": 2},
+        "rejected_by_reason": {"no title": 1},
     }
     assert [h["started_at"] for h in manifest["harvests"]] == [
         "2026-11-27T10:15:00+00:00",
@@ -170,3 +172,48 @@ def test_the_manifest_lists_withdrawn_records(tmp_path: Path) -> None:
     entry = {"id": "500000", "url": "http://x/secretariat/500000", "since": "2026-01-02T03:04:05+00:00"}
     (tmp_path / "withdrawn.jsonl").write_text(json.dumps(entry) + "\n{broken\n")
     assert read_withdrawn(tmp_path / "withdrawn.jsonl") == [entry]
+
+
+def test_manifest_and_card_state_coverage(output_folder: Path) -> None:
+    """Per facet, records with and without a value, in manifest.json and DATASET.md alike."""
+    manifest = write_card(output_folder)
+    assert manifest["coverage"]["sources"] == {"records": 239, "with": 166, "without": 73}
+    assert manifest["coverage"]["fields_of_work"] == {
+        "records": 239,
+        "with": 131,
+        "without": 108,
+        "only_unknown": 0,
+    }
+    assert manifest["coverage"]["countries"] == {"records": 239, "with": 186, "without": 53}
+    card = (output_folder / "DATASET.md").read_text("utf-8")
+    assert "| a source | 166 | 73 | 239 |" in card
+    assert "| a field of work in the taxonomy | 131 | 108 | 239 |" in card
+    assert "| an event page | 2 |" in card and "### Rejected or not fetched, by reason" in card
+
+
+def test_card_has_a_citation_with_the_datasets_sha256(output_folder: Path) -> None:
+    """The citation gives title, version (the latest run), date range, count and the dataset's sha256."""
+    manifest = write_card(output_folder)
+    digest = hashlib.sha256((output_folder / "press_releases.jsonl").read_bytes()).hexdigest()
+    cited = manifest["citation"]
+    assert (cited["title"], cited["version"], cited["records"]) == (
+        "OSCE press releases",
+        "20261128T045704Z",
+        239,
+    )
+    assert cited["date_range"] == {"first": "1997-03-10", "last": "2025-09-24"} and cited["sha256"] == digest
+    assert cited["text"].startswith("OSCE press releases [data set], version 20261128T045704Z.")
+    assert "239 press releases, 1997-03-10 to 2025-09-24" in cited["text"]
+    card = (output_folder / "DATASET.md").read_text("utf-8")
+    assert "## How to cite" in card and cited["text"] in card
+    assert "@misc{osce_press_releases_20261128t045704z," in card and f"sha256 {digest}" in card
+    assert "| latest harvest run | 2026-11-28T04:57:04+00:00 |" in card
+
+
+def test_a_synthetic_folders_citation_says_so(output_folder: Path) -> None:
+    """A run that crawled the mirror makes the citation start with a synthetic-data warning."""
+    run = {"run": "20261129T000000Z", "base_url": "http://127.0.0.1:8000", "synthetic": True}
+    (output_folder / "runs" / "20261129T000000Z.json").write_text(json.dumps(run))
+    cited = write_card(output_folder)["citation"]
+    assert cited["text"].startswith("SYNTHETIC DATA, not for research: OSCE press releases")
+    assert "Harvested from http://127.0.0.1:8000" in cited["text"] and cited["synthetic"] is True

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 import osce_scrape
 from osce_scrape.dataset.export import export_file
+from osce_scrape.dataset.normalize import normalize_record
 from osce_scrape.errors import DatasetError
-from recordkit import make_record
+from recordkit import make_record, records_from_listing
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "dataset.md"
 
 
 def _csv(tmp_path: Path) -> tuple[Path, list[str]]:
@@ -72,3 +76,58 @@ def test_a_corrupt_parquet_file_is_a_dataset_error(tmp_path: Path, damage: str) 
     with pytest.raises(DatasetError, match="unreadable Parquet") as info:
         list(osce_scrape.load(path))
     assert info.value.source == str(path)
+
+
+def test_load_accepts_the_output_folder(tmp_path: Path) -> None:
+    """load("output") reads its press_releases.jsonl; a folder holding only an export reads that."""
+    records = records_from_listing()[:20]
+    jsonl_folder, parquet_folder = tmp_path / "a", tmp_path / "b"
+    jsonl_folder.mkdir()
+    parquet_folder.mkdir()
+    export_file(records, "jsonl", jsonl_folder / "press_releases.jsonl")
+    export_file(records, "parquet", parquet_folder / "press_releases.parquet")
+    assert list(osce_scrape.load(jsonl_folder)) == records
+    assert list(osce_scrape.load(str(parquet_folder))) == records
+    with pytest.raises(DatasetError, match="no dataset file in this folder") as info:
+        osce_scrape.load(tmp_path)
+    assert info.value.source == str(tmp_path)
+
+
+def test_load_with_facets_gives_the_normalised_facets(tmp_path: Path) -> None:
+    """load(..., facets=True) yields (record, facets): canonical fields, sources and resolved places."""
+    record = make_record(sources=["OSCE Chairmanship"], fields_of_work=["Media pluralism"], place="МОСКВА")
+    export_file([record], "csv", tmp_path / "d.csv")
+    ((loaded, facets),) = osce_scrape.load(tmp_path / "d.csv", facets=True)
+    assert loaded == record and facets == normalize_record(record)
+    assert facets.fields_of_work_normalized == ["Media freedom and development"]
+    assert [s.name for s in facets.sources_normalized] == ["OSCE Chairpersonship"]
+    assert [(p.name, p.country_code) for p in facets.places] == [("Moscow", "RU")]
+
+
+def _snippet(language_marker: str) -> str:
+    """The docs' code block that starts with `language_marker` (its first line)."""
+    blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text("utf-8"), re.DOTALL)
+    return next(block for block in blocks if block.startswith(language_marker))
+
+
+def test_the_docs_polars_snippet_reads_the_csv_ids_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/dataset.md's polars code runs on an export whose ids include "51410-ru": ids stay strings,
+    an empty cell is null (as the docs say, and as the pandas example reads it)."""
+    records = [make_record(id=str(40000 + n), url=f"https://www.osce.org/x/{n}") for n in range(150)]
+    records.append(
+        make_record(id="51410-ru", url="https://www.osce.org/ru/x/1", language="ru", content_type=None)
+    )
+    output = tmp_path / "output"
+    output.mkdir()
+    export_file(records, "csv", output / "press_releases.csv")
+    export_file(records, "parquet", output / "press_releases.parquet")
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, object] = {}
+    exec(_snippet("import polars as pl"), scope)  # the docs' own code, run as written
+    csv = scope["csv"]
+    assert csv["id"].to_list()[-1] == "51410-ru"  # type: ignore[index]
+    assert csv["content_type"].null_count() == 1  # type: ignore[index]
+    assert str(csv["date"].dtype) == "Date"  # type: ignore[index]
+    assert "An empty cell is a null" in DOCS.read_text("utf-8")

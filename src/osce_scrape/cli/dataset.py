@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from osce_scrape.cli.common import fail, logging_options, out_option, say, setup_logging, writing
-from osce_scrape.dataset.card import DATASET_FILE, RUNS_DIR, harvest_sites, read_runs, write_card
+from osce_scrape.dataset.card import DATASET_FILE, write_card
 from osce_scrape.dataset.export import DEFAULT_NAMES, FORMATS, Format, export_file, write_stream
 from osce_scrape.dataset.reader import load
 from osce_scrape.errors import DatasetError
@@ -78,16 +78,16 @@ def card_command(out: Path, verbose: int, quiet: bool, log_json: bool) -> None:
 @click.option("-o", "--output", help="HTML file to write (default OUT/report.html); - for stdout.")
 @logging_options
 def report_command(out: Path, output: str | None, verbose: int, quiet: bool, log_json: bool) -> None:
-    """Write a self-contained HTML report with charts (per year, fields of work, sources, places).
+    """Write a self-contained HTML report: how to cite, provenance, charts with their tables (per year,
+    languages, content types, fields of work, sources, places), rejects and the harvest history.
 
     Example: osce-scrape report --out output -o report.html
     """
     setup_logging(verbose, quiet, log_json)
-    from osce_scrape.dataset.report import build_report  # late: matplotlib adds ~0.4 s to every command
+    from osce_scrape.dataset.report import report_for_folder  # late: the gazetteer and stats stay unloaded
 
-    sites = harvest_sites(read_runs(out / RUNS_DIR))
     try:
-        page = build_report(load(out / DATASET_FILE), sites=sites["base_urls"], synthetic=sites["synthetic"])
+        page = report_for_folder(out)
     except DatasetError as exc:
         fail("report", str(exc))
     if output == "-":

@@ -13,10 +13,12 @@ import hashlib
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from osce_scrape.dataset.card_markdown import render_card
+from osce_scrape.dataset.citation import TITLE, citation, dataset_version
 from osce_scrape.dataset.reader import load
 from osce_scrape.dataset.stats import collect
 from osce_scrape.errors import DatasetError
@@ -64,8 +66,8 @@ def build_manifest(out_dir: Path) -> dict[str, Any]:
     from osce_scrape import __version__  # late: the package may still be loading when we are imported
 
     harvests = read_runs(out_dir / RUNS_DIR)
-    return {
-        "name": "OSCE press releases",
+    manifest: dict[str, Any] = {
+        "name": TITLE,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "dataset_file": DATASET_FILE,
         "osce_scrape_version": __version__,
@@ -77,32 +79,57 @@ def build_manifest(out_dir: Path) -> dict[str, Any]:
         "harvests": harvests,
         "files": hash_files(out_dir, previous_files(out_dir)),
     }
+    manifest["citation"] = citation(
+        records=manifest["records"],
+        date_range=manifest["date_range"],
+        version=dataset_version(harvests),
+        dataset_file=DATASET_FILE,
+        sha256=manifest["files"][DATASET_FILE]["sha256"],
+        sites=manifest["base_urls"],
+        synthetic=manifest["synthetic"],
+        tool_version=__version__,
+    )
+    return manifest
 
 
 def read_rejects(path: Path) -> dict[str, Any]:
     """Rejected pages, counted by kind of error and by reason (crawl and `parse` formats alike)."""
     kinds: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
-    if path.is_file():
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                except json.JSONDecodeError:
-                    item = None
-                if not isinstance(item, dict):  # not JSON, or JSON that is no object ([1], "x")
-                    log.warning("%s:%d is no JSON object; counted as 'unreadable'", path, number)
-                    item = {"kind": "unreadable", "reason": "unreadable line in rejects.jsonl"}
-                kinds[str(item.get("kind") or item.get("error") or "unknown")] += 1
-                reasons[str(item.get("reason") or "unknown")] += 1
+    skipped: Counter[str] = Counter()  # reasons of pages that are no press release
+    for item in _reject_lines(path):
+        kind = str(item.get("kind") or item.get("error") or "unknown")
+        reason = str(item.get("reason") or "unknown")
+        kinds[kind] += 1
+        reasons[reason] += 1
+        skipped[reason] += kind == SKIPPED_KIND
+    rejected = reasons - skipped
     return {
         "count": sum(kinds.values()),
         "skipped": kinds[SKIPPED_KIND],  # pages that are no press release: no failure
         "by_kind": dict(kinds.most_common()),
         "by_reason": dict(reasons.most_common()),
+        "skipped_by_reason": dict((+skipped).most_common()),
+        "rejected_by_reason": dict(rejected.most_common()),
     }
+
+
+def _reject_lines(path: Path) -> Iterator[dict[str, Any]]:
+    """The objects of rejects.jsonl; a line that is no JSON object counts as kind 'unreadable'."""
+    if not path.is_file():
+        return
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:
+                item = None
+            if not isinstance(item, dict):  # not JSON, or JSON that is no object ([1], "x")
+                log.warning("%s:%d is no JSON object; counted as 'unreadable'", path, number)
+                item = {"kind": "unreadable", "reason": "unreadable line in rejects.jsonl"}
+            yield item
 
 
 def read_withdrawn(path: Path) -> list[dict[str, Any]]:

@@ -39,6 +39,7 @@ def render_card(manifest: Mapping[str, Any]) -> str:
         "Press releases of the OSCE (www.osce.org) as validated records, one JSON object per line in "
         f"`{manifest['dataset_file']}` (schema: `osce-scrape schema`). Raw values are kept as published; "
         "normalised facets (fields of work, structures, places) are computed by `osce-scrape export`.\n",
+        *citation_block(manifest.get("citation")),
         "## Summary\n",
         _table(
             ("", "value"),
@@ -53,15 +54,20 @@ def render_card(manifest: Mapping[str, Any]) -> str:
                 ("pages skipped (not press releases)", rejects.get("skipped", 0)),
                 ("pages rejected or not fetched", rejects["count"] - rejects.get("skipped", 0)),
                 ("harvest runs", len(manifest["harvests"])),
+                ("first harvest run", _run_start(manifest["harvests"], 0)),
+                ("latest harvest run", _run_start(manifest["harvests"], -1)),
                 ("parser version (current)", manifest["parser_version_current"]),
                 ("osce-scrape version", manifest["osce_scrape_version"]),
                 ("card generated", manifest["generated_at"]),
             ],
             None,
         ),
+        "\n## Coverage\n",
+        coverage_table(manifest.get("coverage") or {}),
         "\n## Counts\n",
         _counts("By year", "year", manifest["by_year"], None),
         _counts("By language", "language", manifest["by_language"]),
+        _counts("Translations offered, by language", "language", manifest.get("by_translation_language", {})),
         _counts("By content type", "content type", manifest["by_content_type"]),
         _counts("By field of work (normalised)", "field of work", manifest["by_field_of_work"], None),
         _counts("Field-of-work values outside the taxonomy", "raw value", manifest["fields_of_work_unknown"]),
@@ -74,7 +80,18 @@ def render_card(manifest: Mapping[str, Any]) -> str:
         f"{rejects['count']} pages did not become records ({rejects.get('skipped', 0)} of them no press "
         "releases: kind NotAPressRelease).\n",
         _counts("By kind", "kind", rejects["by_kind"], unit="pages"),
-        _counts("By reason", "reason", rejects["by_reason"], unit="pages"),
+        _counts(
+            "Skipped (no press release), by reason",
+            "reason",
+            rejects.get("skipped_by_reason", {}),
+            unit="pages",
+        ),
+        _counts(
+            "Rejected or not fetched, by reason",
+            "reason",
+            rejects.get("rejected_by_reason", {}),
+            unit="pages",
+        ),
         "## Harvests\n",
         _harvests(manifest["harvests"]),
         "\n## Parser versions of the records\n",
@@ -84,6 +101,43 @@ def render_card(manifest: Mapping[str, Any]) -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+COVERAGE_ROWS = (  # (manifest key, what a record has when it counts as "with")
+    ("sources", "a source"),
+    ("fields_of_work", "a field of work in the taxonomy"),
+    ("places", "a dateline place"),
+    ("countries", "a place resolved to a country"),
+    ("translations", "a translation"),
+)
+
+
+def coverage_table(coverage: Mapping[str, Mapping[str, int]]) -> str:
+    """Per facet: records with a value, and with none (what the counts above leave out)."""
+    lines = ["| facet | records with | records without | of |", "|---|---:|---:|---:|"]
+    for key, label in COVERAGE_ROWS:
+        if key in coverage:
+            row = coverage[key]
+            lines.append(f"| {label} | {row['with']} | {row['without']} | {row['records']} |")
+    only_unknown = (coverage.get("fields_of_work") or {}).get("only_unknown", 0)
+    if only_unknown:
+        lines.append(f"\n{only_unknown} records name only fields of work outside the taxonomy.")
+    return "\n".join(lines) + "\n"
+
+
+def citation_block(cited: Mapping[str, Any] | None) -> list[str]:
+    """How to cite: the text and a BibTeX entry (nothing for a manifest written before citations)."""
+    if not cited:
+        return []
+    return [
+        "## How to cite\n",
+        f"{cited['text']}\n",
+        f"```bibtex\n{cited['bibtex']}\n```\n",
+    ]
+
+
+def _run_start(runs: list[dict[str, Any]], index: int) -> str:
+    return str(runs[index].get("started_at") or runs[index].get("run")) if runs else "none recorded"
 
 
 SYNTHETIC_WARNING = (

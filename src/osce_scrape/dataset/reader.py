@@ -1,4 +1,4 @@
-"""Dataset files (JSONL, CSV, Parquet) -> PressRelease records: `osce_scrape.load(path)`.
+"""Dataset files (JSONL, CSV, Parquet) or an output folder -> PressRelease records: `osce_scrape.load(path)`.
 
 Reads the crawl's press_releases.jsonl and every file `osce-scrape export` writes. Normalised columns are
 derived values and are ignored: a record is its raw fields, validated again on the way in.
@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from pydantic import ValidationError
 
@@ -26,20 +26,57 @@ from osce_scrape.dataset.columns import (
 from osce_scrape.errors import DatasetError
 from osce_scrape.models import PressRelease
 
+if TYPE_CHECKING:
+    from osce_scrape.dataset.normalize import NormalizedFacets
+
 log = logging.getLogger(__name__)
 
 _PROVENANCE_PREFIX = "provenance_"
 _CSV_FIELD_LIMIT = 64 * 1024 * 1024  # bodies of tens of kB are common; the csv default of 128 kB is near
 
 
-def load(path: str | Path) -> Iterator[PressRelease]:
-    """Yield the records of a .jsonl, .csv or .parquet dataset file, in file order.
+DATASET_NAMES = (
+    "press_releases.jsonl",
+    "press_releases.parquet",
+    "press_releases.csv",
+)  # a folder's, in order
 
-    Example: `for record in osce_scrape.load("output/press_releases.parquet"): print(record.title)`
+
+@overload
+def load(path: str | Path, *, facets: Literal[False] = False) -> Iterator[PressRelease]: ...
+@overload
+def load(path: str | Path, *, facets: Literal[True]) -> Iterator[tuple[PressRelease, NormalizedFacets]]: ...
+
+
+def load(
+    path: str | Path, *, facets: bool = False
+) -> Iterator[PressRelease] | Iterator[tuple[PressRelease, NormalizedFacets]]:
+    """Yield the records of a .jsonl, .csv or .parquet dataset file, or of an output folder (its
+    press_releases.jsonl, else its .parquet or .csv export), in file order.
+
+    With `facets=True`, yield (record, facets) pairs: the normalised fields of work, sources and places
+    (`NormalizedFacets`, the values `osce-scrape export` writes beside the raw ones).
+
+    Example: `for record, facets in osce_scrape.load("output", facets=True): print(facets.places)`
     """
-    path = Path(path)
+    records = _load_records(dataset_file(Path(path)))
+    return _with_facets(records) if facets else records
+
+
+def dataset_file(path: Path) -> Path:
+    """`path` itself, or the dataset file of the output folder `path`."""
+    if path.is_dir():
+        found = next((path / name for name in DATASET_NAMES if (path / name).is_file()), None)
+        if found is None:
+            raise DatasetError(f"no dataset file in this folder (want one of {', '.join(DATASET_NAMES)})",
+                               source=str(path))  # fmt: skip
+        return found
     if not path.is_file():  # checked now, not at the first record: the caller learns it at once
         raise DatasetError("no such dataset file", source=str(path))
+    return path
+
+
+def _load_records(path: Path) -> Iterator[PressRelease]:
     suffix = path.suffix.lower()
     if suffix in {".jsonl", ".ndjson", ".json"}:
         return _load_jsonl(path)
@@ -48,6 +85,13 @@ def load(path: str | Path) -> Iterator[PressRelease]:
     if suffix in {".parquet", ".pq"}:
         return _load_parquet(path)
     raise DatasetError(f"unknown dataset format {suffix!r} (want .jsonl, .csv or .parquet)", source=str(path))
+
+
+def _with_facets(records: Iterator[PressRelease]) -> Iterator[tuple[PressRelease, NormalizedFacets]]:
+    from osce_scrape.dataset.normalize import normalize_record  # late: the gazetteer loads on first use
+
+    for record in records:
+        yield record, normalize_record(record)
 
 
 def _validate(data: dict[str, Any], where: str) -> PressRelease:

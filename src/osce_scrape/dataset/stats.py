@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from osce_scrape.dataset.gazetteer import Gazetteer
-from osce_scrape.dataset.normalize import normalize_record
+from osce_scrape.dataset.normalize import NormalizedFacets, normalize_record
 from osce_scrape.models import PressRelease
 
 NO_VALUE = "(none)"  # the key under which records without a value (no content type, no source) count
@@ -37,6 +37,14 @@ class DatasetStats:
     places_unresolved: Counter[str] = field(default_factory=Counter)
     parser_versions: Counter[str] = field(default_factory=Counter)
     with_translations: int = 0
+    by_translation_language: Counter[str] = field(default_factory=Counter)
+    # Coverage: how many records each facet's chart or table can show at all.
+    with_source: int = 0
+    with_field: int = 0  # at least one field of work the taxonomy knows (what the heat map shows)
+    without_field: int = 0  # no field of work at all (the rest name only values outside the taxonomy)
+    by_year_with_field: Counter[int] = field(default_factory=Counter)
+    with_place: int = 0
+    with_country: int = 0  # at least one place resolved to a country (what the country table shows)
 
     def add(self, record: PressRelease, gazetteer: Gazetteer | None = None) -> None:
         """Count one record."""
@@ -50,6 +58,8 @@ class DatasetStats:
         self.by_content_type[record.content_type or NO_VALUE] += 1
         self.parser_versions[record.provenance.parser_version] += 1
         self.with_translations += bool(record.translations)
+        self.by_translation_language.update(list(record.translations))
+        self._count_coverage(record, facets)
         for name in facets.fields_of_work_normalized:
             self.by_field[name] += 1
             self.by_field_year[(name, year)] += 1
@@ -68,6 +78,34 @@ class DatasetStats:
             else:
                 self.places_unresolved[place.raw] += 1
         self.by_country.update({p.country_code for p in facets.places if p.country_code})
+
+    def _count_coverage(self, record: PressRelease, facets: NormalizedFacets) -> None:
+        self.with_source += bool(facets.sources_normalized)
+        self.with_field += bool(facets.fields_of_work_normalized)
+        self.without_field += not record.fields_of_work
+        self.by_year_with_field[record.date.year] += bool(facets.fields_of_work_normalized)
+        self.with_place += bool(facets.places)
+        self.with_country += any(p.country_code for p in facets.places)
+
+    def coverage(self) -> dict[str, dict[str, int]]:
+        """Per facet: of all records, how many have a value and how many none (what a chart leaves out)."""
+        total = self.records
+        return {
+            "sources": {"records": total, "with": self.with_source, "without": total - self.with_source},
+            "fields_of_work": {
+                "records": total,
+                "with": self.with_field,
+                "without": self.without_field,
+                "only_unknown": total - self.with_field - self.without_field,
+            },
+            "places": {"records": total, "with": self.with_place, "without": total - self.with_place},
+            "countries": {"records": total, "with": self.with_country, "without": total - self.with_country},
+            "translations": {
+                "records": total,
+                "with": self.with_translations,
+                "without": total - self.with_translations,
+            },
+        }
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready counts, most frequent first (years in order)."""
@@ -92,6 +130,8 @@ class DatasetStats:
                 "records_by_country": dict(self.by_country.most_common()),
             },
             "records_with_translations": self.with_translations,
+            "by_translation_language": dict(self.by_translation_language.most_common()),
+            "coverage": self.coverage(),
             "parser_versions": dict(self.parser_versions.most_common()),
         }
 
