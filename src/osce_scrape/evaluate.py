@@ -131,7 +131,8 @@ def score_page(page: Path, expected: dict[str, Any]) -> PageScore:
         # A press release lost to any error is rejected (and wrong); a non-article counts as rejected only
         # with the error its answer names, as tests/test_fixtures.py requires.
         rejected = _rejected_as(exc, expected) if want_rejected else True
-        return PageScore(page.name, want_rejected, rejected=rejected, error=f"{type(exc).__name__}: {exc.reason}")
+        error = f"{type(exc).__name__}: {exc.reason}"
+        return PageScore(page.name, want_rejected, rejected=rejected, error=error)
     score = PageScore(page.name, want_rejected, rejected=False)
     score.leaks = sum(1 for p in record["body"].split("\n\n") if p.strip().casefold() in CHROME_LINES)
     if want_rejected:
