@@ -2,7 +2,8 @@
 
 Each page `NAME.html|.htm|.txt` has `NAME.expected.json` beside it: the expected record's fields, or
 `{"rejected": "NotAPressRelease"}` for a page that must be rejected (with that error: a page lost to any
-other `ParseError` is scored wrong). A `"url": null` means "the file's own file:// URI" (a page that names no
+other `ParseError` is scored wrong), or `{"rejected": "ParseError", "reason": "no publication date"}` for a
+page that must be rejected with that reason. A `"url": null` means "the file's own file:// URI" (a page that names no
 URL); its `"id": null` means the contract's id for such a URL, computed here from the record contract (a
 hash of the URI), not by the parser.
 """
@@ -117,9 +118,11 @@ def url_hash_id(url: str, language: str) -> str:
     return base if language == "en" else f"{base}-{language}"
 
 
-def _rejected_as(exc: ParseError, expected: dict[str, Any]) -> bool:
-    """The page was rejected with the error its answer names (`NotAPressRelease` or a subclass of it)."""
-    return any(cls.__name__ == expected.get("rejected") for cls in type(exc).__mro__)
+def rejected_as_expected(exc: ParseError, expected: dict[str, Any]) -> bool:
+    """The page was rejected with the error its answer names (that class or a subclass of it) and, where
+    the answer gives one, with a reason that contains its `reason`."""
+    named = any(cls.__name__ == expected.get("rejected") for cls in type(exc).__mro__)
+    return named and str(expected.get("reason", "")) in exc.reason
 
 
 def score_page(page: Path, expected: dict[str, Any]) -> PageScore:
@@ -130,7 +133,7 @@ def score_page(page: Path, expected: dict[str, Any]) -> PageScore:
     except ParseError as exc:
         # A press release lost to any error is rejected (and wrong); a non-article counts as rejected only
         # with the error its answer names, as tests/test_fixtures.py requires.
-        rejected = _rejected_as(exc, expected) if want_rejected else True
+        rejected = rejected_as_expected(exc, expected) if want_rejected else True
         error = f"{type(exc).__name__}: {exc.reason}"
         return PageScore(page.name, want_rejected, rejected=rejected, error=error)
     score = PageScore(page.name, want_rejected, rejected=False)
