@@ -3,9 +3,9 @@
 Each page `NAME.html|.htm|.txt` has `NAME.expected.json` beside it: the expected record's fields, or
 `{"rejected": "NotAPressRelease"}` for a page that must be rejected (with that error: a page lost to any
 other `ParseError` is scored wrong), or `{"rejected": "ParseError", "reason": "no publication date"}` for a
-page that must be rejected with that reason. A `"url": null` means "the file's own file:// URI" (a page that names no
-URL); its `"id": null` means the contract's id for such a URL, computed here from the record contract (a
-hash of the URI), not by the parser.
+page that must be rejected with that reason. A `"url": null` means "the file's own file:// URI" (a page
+that names no URL); its `"id": null` means the contract's id for such a URL, computed here from the record
+contract (a hash of the URI), not by the parser.
 """
 
 from __future__ import annotations
