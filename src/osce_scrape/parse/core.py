@@ -154,7 +154,7 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
     dateline = extract_dateline(paragraphs, language.code)
     date = extract_date(page, roles, meta, head.published, dateline, language.code)
     if date is None and roles.teasers < LISTING_MIN_TEASERS:
-        date = fallback_date(head.title_tag or page.title, paragraphs, language.code)
+        date = fallback_date(head.title_tag or page.title, language.code)
     if date is None:
         raise _undated(roles, bool(content_type.value or meta.labels), url.value)
     place = extract_place(meta, dateline, roles)
@@ -208,13 +208,14 @@ def page_url(head: HeadMeta, fetched_url: str | None) -> Found[str | None]:
 
 
 def _undated(roles: Roles, labelled: bool, url: str) -> ParseError:
-    """No date anywhere: a listing or landing page, unless the page is labelled as a press release."""
+    """No publication date (a date in the lead's prose does not count): a listing or landing page,
+    unless the page is labelled as a press release."""
     if roles.teasers >= LISTING_MIN_TEASERS or not labelled:
         return NotAPressRelease(
-            "no date, dateline or press-release label: a landing or listing page", source=url
+            "no publication date, dateline or press-release label: a landing or listing page", source=url
         )
     return ParseError(
-        "no publication date found (metadata, <time>, meta tags, header line or dateline)", source=url
+        "no publication date (metadata, <time>, meta tags, header line or dateline)", source=url
     )
 
 

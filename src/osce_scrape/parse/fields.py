@@ -30,12 +30,13 @@ FURNITURE_MAX_CHARS = 120
 BOX_TITLE_MAX_CHARS = 40
 ADDRESS_MIN_LINES = 2
 ADDRESS_MAX_CHARS = 400
-LEAD_DATE_CHARS = 400
 # The dateline differs from the publishing date by days (once by 71 in the real listing); a machine-readable
 # date more than a year after it is the page's migration to a new site, not its publication.
 REPUBLISHED_AFTER = dt.timedelta(days=366)  # where in the lead a statement says when it was made
 DATELINE_LOOKAHEAD = 5  # paragraphs searched for the dateline (notices, captions and labels may come first)
-DATE_DISPLAY_MAX_CHARS = 40  # a block that is just a <time> ("21 May 2013, 10:00") shows the date
+DATE_DISPLAY_MAX_CHARS = 40
+# The closing contact paragraph is among the article's last body blocks: itself, a repeat, one more line.
+CLOSING_CONTACTS_MAX_BLOCKS = 3  # a block that is just a <time> ("21 May 2013, 10:00") shows the date
 T = TypeVar("T")
 
 
@@ -121,7 +122,20 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
             roles[i] = "furniture"
         elif after_title <= HEADER_LINE_LOOKAHEAD and sel.BYLINE.match(block.text):
             roles[i] = "byline"
+    _mark_closing_contacts(blocks, roles)
     return result
+
+
+def _mark_closing_contacts(blocks: list[Block], roles: list[Role]) -> None:
+    """A "For further information, please contact …" paragraph among the article's last body blocks
+    makes it and the body blocks after it the contacts (a body sentence that mentions a contact stays)."""
+    body = [i for i, role in enumerate(roles) if role == "body"]
+    tail = body[-CLOSING_CONTACTS_MAX_BLOCKS:][: max(0, len(body) - 1)]  # never the whole body
+    for k in tail:
+        if sel.CLOSING_CONTACTS.match(blocks[k].text.strip()):
+            for i in body[body.index(k) :]:
+                roles[i] = "contacts"
+            return
 
 
 def _mark_content_type(blocks: list[Block], roles: list[Role], title_index: int) -> None:
@@ -195,7 +209,7 @@ def extract_body(page: PageBlocks, roles: Roles) -> list[str]:
             text = " ".join(" ".join(lines).split())
             if len(lines) < len(part.split("\n")) and len(text) <= BOX_TITLE_MAX_CHARS and "." not in text:
                 continue  # what is left of a download or share box is its title ("Report")
-            if text:
+            if text and not (paragraphs and paragraphs[-1] == text):  # a paragraph printed twice: once
                 paragraphs.append(text)
     return paragraphs
 
@@ -216,13 +230,27 @@ def _body_texts(page: PageBlocks, roles: Roles) -> list[tuple[str, str]]:
 
 
 def extract_contacts(page: PageBlocks, roles: Roles) -> str | None:
-    lines = [line for i in roles.indexes("contacts") for line in page.blocks[i].lines()]
+    """The contacts block's lines, its heading left out; a closing contact paragraph printed twice in a
+    row counted once (a vcard's repeated lines are the page's own and stay)."""
+    texts = [page.blocks[i].text for i in roles.indexes("contacts")]
+    twice = {
+        n for n in range(1, len(texts)) if texts[n] == texts[n - 1] and sel.CLOSING_CONTACTS.match(texts[n])
+    }
+    lines = [line for n, text in enumerate(texts) if n not in twice for line in text.split("\n")]
     kept = [
         " ".join(line.split())
-        for line in lines
-        if not sel.CONTACTS_HEADING.match(line.casefold()) and not sel.FURNITURE_LINES.match(line.strip())
+        for line in (line.strip() for line in lines)
+        if line and not _contacts_heading(line) and not sel.FURNITURE_LINES.match(line)
     ]
     return "\n".join(kept) or None
+
+
+def _contacts_heading(line: str) -> bool:
+    """A heading line ("Contacts", "For further information, please contact:"), not one whose heading words
+    run on into the names ("For further information, please contact: Name, Spokesperson, …")."""
+    folded = line.casefold()
+    match = sel.CONTACTS_HEADING.match(folded)
+    return match is not None and not folded[match.end() :].strip(" :.")
 
 
 def extract_dateline(paragraphs: list[str], language: str | None) -> Dateline | None:
@@ -273,15 +301,12 @@ def _machine_date(
     return None
 
 
-def fallback_date(
-    title_tag: str | None, paragraphs: list[str], language: str | None
-) -> Found[dt.date] | None:
-    """Last resorts for a page that states its date nowhere else (HCNM statements): a date in its
-    <title> ("… | 8 March 2013 | OSCE"), else the first date its lead paragraph mentions."""
+def fallback_date(title_tag: str | None, language: str | None) -> Found[dt.date] | None:
+    """The last resort for a page that states its date nowhere else (HCNM statements): a date in its
+    <title> ("… | 8 March 2013 | OSCE"). A date in the lead's prose is never taken: "Twenty years ago, on
+    30 January 1992, … joined" names an event, not the day the text was published."""
     if title_tag and (found := find_date(title_tag, language)):
         return Found(found, "date-in-title")
-    if paragraphs and (found := find_date(paragraphs[0][:LEAD_DATE_CHARS], language)):
-        return Found(found, "date-in-lead")
     return None
 
 

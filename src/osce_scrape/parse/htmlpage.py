@@ -77,16 +77,20 @@ def prune_link_lists(root: LexborNode, keep: set[int], article: LexborNode | Non
     are the article's own list, introduced by its text ("The full report is available here:")."""
     menus: list[LexborNode] = []
     in_menus: set[int] = set()  # ids of the candidates inside a menu found (sets: a page nests deep)
+    in_values: set[int] = set()  # ids of the boxes inside a metadata label's values: never chrome
     in_article = {n.mem_id for n in article.css(_LINK_BOXES)} - {article.mem_id} if article else set()
     for node in root.css(_LINK_BOXES):  # document order: outer before inner
-        if node.mem_id in keep or node.mem_id in in_menus:
+        if node.mem_id in keep or node.mem_id in in_menus or node.mem_id in in_values:
             continue
         links = node.css("a")
         if len(links) < LINK_MENU_MIN_LINKS:
             continue
         chars = len(node.text(strip=True))
         link_chars = sum(len(a.text(strip=True)) for a in links)
-        if chars and link_chars / chars >= LINK_MENU_DENSITY and not _labelled(node):
+        if chars and link_chars / chars >= LINK_MENU_DENSITY:
+            if _labelled(node):  # a label's values, however many links (18 structures in one item)
+                in_values.update(inner.mem_id for inner in node.css(_LINK_BOXES))
+                continue
             if node.mem_id in in_article and _introduced(node):
                 continue
             menus.append(node)
@@ -130,12 +134,11 @@ def find_container(
 ) -> tuple[LexborNode | None, str | None]:
     """The element holding the article: for the first selector with a match of real text, the match
     around the headline, else its largest match (an <article> teaser never wins over the article)."""
-    title_id = title.mem_id if title is not None else None
     for selector in sel.ARTICLE_CONTAINERS:
         best, best_key = None, (False, 0)
         for node in tree.css(selector):
             length = len(node.text(strip=True))
-            key = (title_id is not None and node.css_matches("h1") and _contains(node, title_id), length)
+            key = (title is not None and _contains(node, title), length)
             if length >= MIN_CONTAINER_CHARS and key > best_key:
                 best, best_key = node, key
         if best is not None:
@@ -151,8 +154,9 @@ def _around(container: LexborNode, title: LexborNode) -> LexborNode:
     return container if common is None or common.tag in {"body", "html"} else common
 
 
-def _contains(node: LexborNode, node_id: int) -> bool:
-    return any(h1.mem_id == node_id for h1 in node.css("h1"))
+def _contains(node: LexborNode, title: LexborNode) -> bool:
+    """The node holds the headline, whatever its element (h1, h2, div.title, [itemprop=headline])."""
+    return any(ancestor.mem_id == node.mem_id for ancestor in _ancestors(title))
 
 
 def _headline_candidates(tree: LexborHTMLParser, hint: str | None = None) -> Iterator[LexborNode]:
@@ -322,7 +326,7 @@ def page_blocks(tree: LexborHTMLParser, hint: str | None = None) -> PageBlocks:
         container is not None
         and title_node is not None
         and container_rule not in sel.BODY_PANES
-        and not _contains(container, title_node.mem_id)
+        and not _contains(container, title_node)
     ):
         container, container_rule = _around(container, title_node), f"{container_rule}+headline"
     keep = _ancestor_ids(title_node) | (_ancestor_ids(container) if container is not None else set())

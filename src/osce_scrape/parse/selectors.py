@@ -142,6 +142,9 @@ CONTACTS_HEADING = re.compile(
     r"|^(?:контакты|контакти|kontakte?|kontakti|contacte|contact presse|контакт)$",
     re.IGNORECASE,
 )
+# A closing paragraph that gives the contacts ("For further information, please contact: Name, …", old
+# press releases, sometimes printed twice): with or without a heading of its own, it is the contacts block.
+CLOSING_CONTACTS = re.compile(r"^for (?:more|further) information,?(?: please)? contact", re.IGNORECASE)
 # Heads of blocks that end the article: related content, downloads, share bars.
 END_OF_ARTICLE_HEADINGS = frozenset(
     {"related content", "related news", "related", "see also", "related stories", "more news",
