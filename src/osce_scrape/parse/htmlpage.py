@@ -185,9 +185,9 @@ def _matches(node: LexborNode, hint: str) -> bool:
 def _class_chrome(tree: LexborHTMLParser) -> Iterator[LexborNode]:
     for node in tree.css("[class], [id]"):
         attributes = node.attributes
-        if _chrome_names(f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()):
-            if node.tag not in {"html", "body"}:
-                yield node
+        names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
+        if _chrome_names(names) and node.tag not in {"html", "body"}:
+            yield node
 
 
 @functools.lru_cache(maxsize=CHROME_NAMES_CACHED)
