@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,13 @@ from click.testing import CliRunner
 
 from osce_scrape import PressRelease, pipeline
 from osce_scrape.cli.main import cli
+from osce_scrape.harvest import jobs
+from osce_scrape.harvest.archive import WarcWriter
+from osce_scrape.harvest.fetch import FetchResult
 from osce_scrape.models import latest_date_on_earth
 from pagekit import BODY, TITLE, page
+
+FIXTURE_PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 
 
 def _folder(tmp_path: Path) -> Path:
@@ -111,3 +117,69 @@ def test_a_release_dated_today_anywhere_on_earth_is_not_in_the_future() -> None:
     """The future starts after today in UTC+14, so a Vienna release of today validates on any clock."""
     assert latest_date_on_earth() >= dt.date.today()
     assert latest_date_on_earth() - dt.datetime.now(dt.UTC).date() <= dt.timedelta(days=1)
+
+
+def _run_parse(tmp_path: Path, source: Path, jobs: int) -> tuple[bytes, list[dict[str, str]]]:
+    """Records (bytes) and rejections (without their time) of `parse SOURCE --jobs N`."""
+    out = tmp_path / f"jobs{jobs}.jsonl"
+    result = CliRunner().invoke(cli, ["parse", str(source), "-o", str(out), "--jobs", str(jobs)])
+    assert result.exit_code == 0, result.output
+    rejects = [json.loads(line) for line in out.with_suffix(".rejects.jsonl").read_text().splitlines()]
+    return out.read_bytes(), [{k: v for k, v in r.items() if k != "time"} for r in rejects]
+
+
+def _archive(folder: Path) -> Path:
+    """A WARC of every fixture page, served at an item URL of the site with its charset declared."""
+    at = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    with WarcWriter(folder, name="run") as warc:
+        for n, path in enumerate(sorted(FIXTURE_PAGES.glob("*.htm*"))):
+            url = f"https://www.osce.org/test/{900000 + n}"
+            headers = {"content-type": "text/html"}
+            warc.write(FetchResult(url, url, 200, headers, path.read_bytes(), None, at, False, 0, {}))
+    return folder
+
+
+@pytest.mark.parametrize("source", ["pages", "warc"])
+def test_parse_on_two_cores_writes_what_one_core_writes(tmp_path: Path, source: str) -> None:
+    """`--jobs 2` gives the records of `--jobs 1` byte for byte, and the same rejections, in the same
+    order: on a folder of pages and on a WARC archive."""
+    folder = FIXTURE_PAGES if source == "pages" else _archive(tmp_path / "archive")
+    records, rejects = _run_parse(tmp_path, folder, 1)
+    assert len(records.splitlines()) > 2 * jobs.CHUNK_PAGES and rejects  # the pool is used, both kinds met
+    assert _run_parse(tmp_path, folder, 2) == (records, rejects)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_jobs_must_be_a_whole_number_of_at_least_one(tmp_path: Path, value: str) -> None:
+    """`--jobs 0` (or negative, or no number) is a usage error (exit 2) naming the option."""
+    result = CliRunner().invoke(cli, ["parse", str(_folder(tmp_path)), "--jobs", value])
+    assert result.exit_code == 2 and "--jobs" in result.output
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="workers see the patch when forked"
+)
+def test_a_crash_in_a_worker_is_a_reject_with_its_traceback_logged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parser crash in a worker process becomes a ParserCrash reject in its place; the traceback is
+    logged by the parent; every other page still parses."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for n in range(3 * jobs.CHUNK_PAGES):
+        (pages / f"p{n:02}.html").write_text(page(f"<h1>{TITLE} {n}</h1>{BODY}"), encoding="utf-8")
+    real = pipeline.parse_file
+
+    def crashing(path: Path) -> PressRelease:
+        if path.name == "p09.html":
+            raise RuntimeError("a bug")
+        return real(path)
+
+    monkeypatch.setattr(pipeline, "parse_file", crashing)  # workers are forked: they see it too
+    out = tmp_path / "records.jsonl"
+    result = CliRunner().invoke(cli, ["parse", str(pages), "-o", str(out), "--jobs", "2"])
+    assert result.exit_code == 1
+    [crash] = [json.loads(line) for line in (tmp_path / "records.rejects.jsonl").read_text().splitlines()]
+    assert crash["path"].endswith("p09.html") and crash["kind"] == "ParserCrash"
+    assert "RuntimeError: a bug" in result.stderr
+    assert len(out.read_text().splitlines()) == 3 * jobs.CHUNK_PAGES - 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from click.testing import CliRunner, Result
 from hostilekit import HostileSite, Reply, article_html, serving
 from osce_scrape.cli.main import cli
 from osce_scrape.errors import NotAPressRelease
+from osce_scrape.harvest import jobs, rederive
 from osce_scrape.harvest.crawl import HarvestConfig, harvest
 from osce_scrape.harvest.fetch import FetchConfig
 from osce_scrape.models import PressRelease
@@ -138,9 +140,21 @@ def _old_parser(content: bytes, url: str, *, encoding: str | None = None) -> Pre
         update={"parser_version": "0.old"})})  # fmt: skip
 
 
-def test_a_new_parser_version_rederives_every_page_from_the_archive(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pool", [False, True], ids=["here", "worker-processes"])
+def test_a_new_parser_version_rederives_every_page_from_the_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool: bool
+) -> None:
     """After a parser upgrade every stored page is parsed again from the WARC archive, no item
-    refetched: the page the old parser rejected becomes a record, the others carry the new version."""
+    refetched: the page the old parser rejected becomes a record, the others carry the new version;
+    the same in worker processes (a page a chunk, the pool used from the first page)."""
+    pools: list[int] = []
+    if pool:
+        monkeypatch.setattr(rederive, "POOL_MIN_PAGES", 1)
+        monkeypatch.setattr(jobs, "CHUNK_PAGES", 1)
+        real_map = rederive.ordered_map
+        monkeypatch.setattr(
+            rederive, "ordered_map", lambda *args, **kw: (pools.append(args[2]), real_map(*args, **kw))[1]
+        )
     site = HostileSite.make(3, today=dt.date.today() - dt.timedelta(days=100))
     with serving(site) as server:
         fetch = FetchConfig(base_url=server.base_url, rate=0)
@@ -153,6 +167,7 @@ def test_a_new_parser_version_rederives_every_page_from_the_archive(tmp_path: Pa
     assert (stats.rederived, stats.new, stats.changed, stats.fetched) == (3, 1, 2, 0)
     got = {r["id"]: (r["title"], r["provenance"]["parser_version"]) for r in records(tmp_path)}
     assert got == {str(i.node): (i.title, PARSER_VERSION) for i in site.items}
+    assert pools == ([os.cpu_count() or 1] if pool else [])
 
 
 def test_a_non_utf8_byte_in_the_dataset_is_mended_from_the_state(tmp_path: Path) -> None:

@@ -6,10 +6,10 @@ The crawl's own pipeline is in `harvest`; both hand bytes to `parse` and nothing
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+import traceback
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from osce_scrape.errors import NotAPressRelease, ParseError
 from osce_scrape.harvest.archive import is_warc, iter_latest_pages
+from osce_scrape.harvest.jobs import ordered_map
 from osce_scrape.models import PressRelease
 from osce_scrape.parse.core import parse_page, parse_text
 
@@ -91,48 +92,80 @@ def parse_file(path: Path) -> PressRelease:
     raise ParseError(f"unsupported file type {path.suffix!r} (want .html, .htm or .txt)", source=str(path))
 
 
-def parse_paths(paths: Iterable[Path], records: IO[str], rejects: IO[str]) -> ParseSummary:
+@dataclass(frozen=True)
+class _Input:
+    """One page to parse: a file, or (from a WARC) a page's bytes with its URL and declared encoding."""
+
+    source: str
+    path: Path | None = None
+    content: bytes = b""
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one input gave, ready to write: a record's JSON line, or a rejection (with the traceback of
+    a parser crash, logged where the output is written)."""
+
+    line: str | None = None
+    rejection: Rejection | None = None
+    skipped: bool = False
+    traceback: str = ""
+
+
+def parse_paths(paths: Iterable[Path], records: IO[str], rejects: IO[str], jobs: int = 1) -> ParseSummary:
     """Parse every input under `paths`; write records and rejections as JSON lines.
 
     WARC archives (.warc, .warc.gz) give the newest 200 HTML response of each URL, parsed with the
     URL and encoding they were fetched with; a rejection then names the URL. The crawl's listing pages
     in them are passed over (robots.txt, sitemaps and feeds are no HTML: never read as pages).
+    With `jobs` above 1, pages are parsed in that many worker processes; the output is the same, in
+    the same order.
     """
     summary = ParseSummary()
+    for outcome in ordered_map(_parse_chunk, _inputs(paths), jobs):
+        if outcome.rejection is None:
+            summary.parsed += 1
+            records.write(f"{outcome.line}\n")
+            continue
+        if outcome.traceback:
+            log.error("parser crashed on %s\n%s", outcome.rejection.source, outcome.traceback.rstrip())
+        _reject(summary, rejects, outcome.rejection, skipped=outcome.skipped)
+    return summary
+
+
+def _inputs(paths: Iterable[Path]) -> Iterator[_Input]:
+    """Files first, then the pages of the WARC archives, streamed."""
     files = list(iter_input_files(paths))
-    for path in files:
-        if not is_warc(path):
-            _parse_into(summary, str(path), functools.partial(parse_file, path), records, rejects)
+    yield from (_Input(str(path), path=path) for path in files if not is_warc(path))
     for page in iter_latest_pages([path for path in files if is_warc(path)]):
         if is_listing_url(page.url):
             log.debug("passed over %s: a listing page", page.url)
             continue
-        parse = functools.partial(parse_page, page.content, page.url, encoding=page.encoding)
-        _parse_into(summary, page.url, parse, records, rejects, is_url=True)
-    return summary
+        yield _Input(page.url, content=page.content, encoding=page.encoding)
 
 
-def _parse_into(
-    summary: ParseSummary,
-    source: str,
-    parse: Callable[[], PressRelease],
-    records: IO[str],
-    rejects: IO[str],
-    *,
-    is_url: bool = False,
-) -> None:
+def _parse_chunk(inputs: list[_Input]) -> list[_Outcome]:
+    """Parse a chunk of inputs (in a worker process, or here): module-level, so a pool can pickle it."""
+    return [_parse_one(item) for item in inputs]
+
+
+def _parse_one(item: _Input) -> _Outcome:
+    is_url = item.path is None
     try:
-        record = parse()
+        if item.path is not None:
+            record = parse_file(item.path)
+        else:
+            record = parse_page(item.content, item.source, encoding=item.encoding)
     except ParseError as exc:
-        rejection = Rejection(source, exc.reason, type(exc).__name__, is_url)
-        _reject(summary, rejects, rejection, skipped=isinstance(exc, NotAPressRelease))
-        return
+        rejection = Rejection(item.source, exc.reason, type(exc).__name__, is_url)
+        return _Outcome(rejection=rejection, skipped=isinstance(exc, NotAPressRelease))
     except Exception as exc:  # a parser bug: this input is a reject with its traceback logged, not the end
-        log.exception("parser crashed on %s", source)
-        _reject(summary, rejects, Rejection(source, f"parser crashed: {exc!r}", "ParserCrash", is_url))
-        return
-    summary.parsed += 1
-    records.write(record.to_json_line() + "\n")
+        reason = f"parser crashed: {exc!r}"
+        return _Outcome(
+            rejection=Rejection(item.source, reason, "ParserCrash", is_url), traceback=traceback.format_exc()
+        )
+    return _Outcome(line=record.to_json_line())
 
 
 def _reject(summary: ParseSummary, rejects: IO[str], rejection: Rejection, *, skipped: bool = False) -> None:

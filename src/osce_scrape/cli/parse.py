@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -25,8 +26,18 @@ from osce_scrape.pipeline import parse_paths
     show_default=True,
     help="JSONL file for the records; - for stdout.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="all cores",
+    help="Worker processes parsing pages; the output is the same, in the same order, for any number.",
+)
 @logging_options
-def parse_command(paths: tuple[Path, ...], output: str, verbose: int, quiet: bool, log_json: bool) -> None:
+def parse_command(
+    paths: tuple[Path, ...], output: str, jobs: int, verbose: int, quiet: bool, log_json: bool
+) -> None:
     """Parse saved pages (.html, .htm, .txt; folders recursively) into JSON lines.
 
     WARC archives (.warc, .warc.gz, as a crawl writes to OUT/archive/) give the newest
@@ -38,11 +49,11 @@ def parse_command(paths: tuple[Path, ...], output: str, verbose: int, quiet: boo
     that are no press release (kind NotAPressRelease: events, landing and error pages) are skipped,
     no failure. Exit 0 when every press release parsed, 1 when some were rejected.
 
-    Example: osce-scrape parse fixtures/pages -o output/fixtures.jsonl
+    Example: osce-scrape parse fixtures/pages -o output/fixtures.jsonl --jobs 4
     """
     setup_logging(verbose, quiet, log_json)
     if output == "-":
-        summary = parse_paths(paths, sys.stdout, sys.stderr)
+        summary = parse_paths(paths, sys.stdout, sys.stderr, jobs)
     else:
         out = Path(output)
         rejects_path = (
@@ -51,7 +62,7 @@ def parse_command(paths: tuple[Path, ...], output: str, verbose: int, quiet: boo
             else out.with_suffix(".rejects.jsonl")
         )
         with writing("parse", out), atomic_writer(out) as records, atomic_writer(rejects_path) as rejects:
-            summary = parse_paths(paths, records, rejects)
+            summary = parse_paths(paths, records, rejects, jobs)
     code = EXIT_INCOMPLETE if summary.rejected else EXIT_OK
     if not quiet:
         say("parse", summary.line(), log_json=log_json, exit_code=code)

@@ -9,18 +9,24 @@ final URL differs after a redirect) is refetched whole by the incremental rule, 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Iterable
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
 
 from osce_scrape.harvest.archive import ArchivedResponse, iter_latest_pages
-from osce_scrape.harvest.jobs import ParserFn, parse_job
-from osce_scrape.harvest.state import OK, REJECTED, SKIPPED, RecordConflict, State
+from osce_scrape.harvest.jobs import ParserFn, ordered_map, parse_jobs
+from osce_scrape.harvest.state import OK, REJECTED, SKIPPED, RecordConflict, State, UrlState
 from osce_scrape.harvest.stats import RunStats
 from osce_scrape.harvest.store import OutputFolder
 
 log = logging.getLogger(__name__)
 
 PARSER_KEY = "parser_version"  # meta: the parser version that last settled the state's pages
+# Settled pages from which re-derivation parses on every core: a spawned worker takes ~0.5 s to start
+# (to import the parser), what one core parses 200 pages in.
+POOL_MIN_PAGES = 500
 
 
 def rederive(state: State, out: OutputFolder, parser: ParserFn, version: str, stats: RunStats) -> None:
@@ -30,19 +36,34 @@ def rederive(state: State, out: OutputFolder, parser: ParserFn, version: str, st
     if state.has_outcomes() and out.archive.is_dir():
         log.info("parser %s (the state's pages were parsed by %s): re-deriving them from %s",
                  version, state.get_meta(PARSER_KEY) or "an earlier version", out.archive)  # fmt: skip
-        rederive_pages(state, out, parser, iter_latest_pages([out.archive]), stats)
+        settled = sum(n for status, n in state.counts().items() if status in {OK, REJECTED, SKIPPED})
+        jobs = (os.cpu_count() or 1) if settled >= POOL_MIN_PAGES else 1
+        rederive_pages(state, out, parser, iter_latest_pages([out.archive]), stats, jobs)
     state.set_meta(PARSER_KEY, version)  # after: a killed re-derivation starts again next run
 
 
 def rederive_pages(
-    state: State, out: OutputFolder, parser: ParserFn, pages: Iterable[ArchivedResponse], stats: RunStats
+    state: State,
+    out: OutputFolder,
+    parser: ParserFn,
+    pages: Iterable[ArchivedResponse],
+    stats: RunStats,
+    jobs: int = 1,
 ) -> None:
-    """Parse each archived page of a settled URL again and store what it gives now."""
-    for page in pages:
-        known = state.get(page.url)
-        if known is None or not known.seen:
-            continue  # a listing page, or a URL the crawl will fetch anyway
-        outcome = parse_job(parser, page.content, page.url, page.encoding, page.fetched_at)
+    """Parse each archived page of a settled URL again and store what it gives now: in `jobs` worker
+    processes (spawned: the crawl's event loop runs in this thread), the state written here, in order."""
+    settled: deque[tuple[ArchivedResponse, UrlState]] = deque()  # the pages in the workers' hands
+
+    def work() -> Iterator[tuple[ParserFn, bytes, str, str | None, dt.datetime]]:
+        for page in pages:
+            known = state.get(page.url)
+            if known is None or not known.seen:
+                continue  # a listing page, or a URL the crawl will fetch anyway
+            settled.append((page, known))
+            yield parser, page.content, page.url, page.encoding, page.fetched_at
+
+    for outcome in ordered_map(parse_jobs, work(), jobs, fork=False):
+        page, known = settled.popleft()
         stats.rederived += 1
         if outcome.record is None:
             # A record the new parser rejects keeps its old version (a parser regression must not

@@ -47,22 +47,15 @@ def _guess(data: bytes) -> str:
     ):
         return by_language
     words = _NON_ASCII_WORD.findall(data[:500_000])[:GUESS_WORDS]
-    return max(GUESS_ORDER, key=lambda encoding: _plausible_share(words, encoding))
+    joined = b" ".join(words)  # a space is in no word
+    return max(GUESS_ORDER, key=lambda encoding: _plausible_words(joined, encoding))
 
 
-def _plausible_share(words: list[bytes], encoding: str) -> float:
-    """Share of the non-ASCII words that read as real words in `encoding`: letters of one script, and in
-    Latin script mostly ASCII letters (Russian read as windows-1252 is all accented letters)."""
-    plausible = 0
-    for raw in words:
-        word = raw.decode(encoding, errors="replace")
-        letters = [ch for ch in word if ch.isalpha()]
-        if not letters or "\ufffd" in word:
-            continue
-        scripts = {_script(ch) for ch in letters}
-        if len(scripts) == 1 and (scripts != {"latin"} or _ascii_share(letters) >= LATIN_ASCII_SHARE):
-            plausible += 1
-    return plausible / max(1, len(words))
+# What each byte of a word reads as in each code page, as one class letter, so a word is judged with
+# bytes.translate and counts instead of a decode and a look at every character.
+_UNDEFINED, _NOT_LETTER, _ASCII = b"!", b".", b"A"  # no character; a character but no letter; A-Z, a-z
+_SCRIPT_CLASSES = {"latin": b"L", "greek": b"G", "cyrillic": b"C", "other": b"O"}  # non-ASCII letters
+_SPACE = ord(" ")
 
 
 def _script(ch: str) -> str:
@@ -74,8 +67,41 @@ def _script(ch: str) -> str:
     return "cyrillic" if 0x400 <= code < 0x530 else "other"
 
 
-def _ascii_share(letters: list[str]) -> float:
-    return sum(ch.isascii() for ch in letters) / len(letters)
+def _byte_classes(encoding: str) -> bytes:
+    """The 256-byte translate table of `encoding`: each byte's class (a space stays, between words)."""
+    table = bytearray(_NOT_LETTER * 256)
+    for byte in range(256):
+        if byte == _SPACE:
+            table[byte] = _SPACE
+            continue
+        ch = bytes([byte]).decode(encoding, errors="replace")
+        if ch == "\ufffd":
+            table[byte] = _UNDEFINED[0]
+        elif ch.isalpha():
+            table[byte] = (_ASCII if ch.isascii() else _SCRIPT_CLASSES[_script(ch)])[0]
+    return bytes(table)
+
+
+_CLASS_TABLES = {encoding: _byte_classes(encoding) for encoding in GUESS_ORDER}
+
+
+def _plausible_words(joined: bytes, encoding: str) -> int:
+    """How many of the space-joined non-ASCII words read as real words in `encoding`: letters of one
+    script, and in Latin script mostly ASCII letters (Russian read as windows-1252 is all accented
+    letters)."""
+    plausible = 0
+    for word in joined.translate(_CLASS_TABLES[encoding]).split(b" "):
+        if _UNDEFINED in word:
+            continue
+        letters = len(word) - word.count(_NOT_LETTER)
+        if not letters:
+            continue
+        ascii_letters, latin = word.count(_ASCII), word.count(b"L")
+        if ascii_letters + latin == letters:
+            plausible += ascii_letters / letters >= LATIN_ASCII_SHARE
+        else:
+            plausible += any(word.count(cls) == letters for cls in (b"G", b"C", b"O"))
+    return plausible
 
 
 def _candidates(data: bytes, declared: str | None) -> list[str]:

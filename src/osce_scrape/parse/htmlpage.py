@@ -8,6 +8,7 @@ Nothing is removed for its words alone, so article text that uses menu words sur
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -31,6 +32,9 @@ INTRO_MIN_CHARS = 20  # a paragraph introducing a list of links in the article (
 LINK_MENU_MIN_LINKS = 4  # a list of fewer links is more likely a sentence's references than a menu
 LINK_MENU_DENSITY = 0.75  # share of a block's text inside links above which it is a menu
 MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragraph
+# Distinct class/id spellings whose chrome decision is remembered: a template has a few hundred, a page
+# ~600 elements with a class or id; the cache keeps a long crawl's memory flat.
+CHROME_NAMES_CACHED = 8192
 _LINK_BOXES = "ul, ol, div, section, table, dl, p"  # what may be an unmarked menu
 _CLASS_SPLIT = re.compile(r"[\s_\-]+")
 _CHROME_WORD = re.compile("|".join(sorted(sel.CHROME_CLASS_WORDS)))  # a cheap prefilter of class names
@@ -186,12 +190,18 @@ def _class_chrome(tree: LexborHTMLParser) -> Iterator[LexborNode]:
     for node in tree.css("[class], [id]"):
         attributes = node.attributes
         names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
-        if not _CHROME_WORD.search(names) or node.tag in {"html", "body"}:
-            continue
-        if any(name in sel.NOT_CHROME_CLASSES for name in names.split()):
-            continue
-        if sel.CHROME_CLASS_WORDS.intersection(_CLASS_SPLIT.split(names)):
+        if _chrome_names(names) and node.tag not in {"html", "body"}:
             yield node
+
+
+@functools.lru_cache(maxsize=CHROME_NAMES_CACHED)
+def _chrome_names(names: str) -> bool:
+    """Class and id names (lower-cased) that name chrome, decided once per distinct spelling."""
+    if not _CHROME_WORD.search(names):
+        return False
+    if any(name in sel.NOT_CHROME_CLASSES for name in names.split()):
+        return False
+    return bool(sel.CHROME_CLASS_WORDS.intersection(_CLASS_SPLIT.split(names)))
 
 
 def _ancestors(node: LexborNode) -> Iterator[LexborNode]:

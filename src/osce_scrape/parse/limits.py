@@ -59,6 +59,9 @@ def check_markup(text: str, source: str | None = None) -> None:
 
 def check_tree(tree: LexborHTMLParser, source: str | None = None) -> None:
     """Refuse a page nested deeper than MAX_DEPTH or with more than MAX_NODES nodes, in one walk."""
+    count = _count_nodes(tree)
+    if count <= MAX_DEPTH:  # a page of fewer nodes cannot nest deeper than that: no depth to measure
+        return
     depth = deepest = count = 0
     node = tree.root
     while node is not None:
@@ -80,3 +83,14 @@ def check_tree(tree: LexborHTMLParser, source: str | None = None) -> None:
         raise ParseError(
             f"page has {count} nodes (more than {MAX_NODES}): refused as hostile or broken", source=source
         )
+
+
+def _count_nodes(tree: LexborHTMLParser) -> int:
+    """The nodes `check_tree` walks (<html>, what follows it at the top, everything inside), counted by
+    lexbor's traversal: half the time of a walk by hand."""
+    count = 0
+    node = tree.root
+    while node is not None:
+        count += sum(1 for _ in node.traverse(include_text=True))
+        node = node.next
+    return count
