@@ -38,7 +38,7 @@ RETRY_FIRST_DAYS = 1
 RETRY_MAX_DAYS = 32
 
 # URL statuses. `new`: discovered, never fetched; `error`: the last fetch failed (retried next run);
-# `skipped`: not a press release (event, landing, error page), fetched again when its recheck is due.
+# `skipped`: not a press release (event, landing, error page), fetched again after a backoff.
 NEW, OK, REJECTED, ERROR, SKIPPED = "new", "ok", "rejected", "error", "skipped"
 _SEEN = (OK, REJECTED, SKIPPED)  # fetched and settled: only revalidated while recent
 # Fetched again after a backoff (1, 2, 4 … 32 days): a rejected press release (an error template shown

@@ -37,7 +37,7 @@ class RunStats:
     new: int = 0
     changed: int = 0
     unchanged: int = 0  # refetched, parsed, same content
-    not_press_releases: int = 0  # fetched, not press releases: skipped until their recheck is due
+    not_press_releases: int = 0  # fetched, not press releases: fetched again after a backoff
     rejected: int = 0  # fetched, press releases that failed to parse or validate
     conflicts: int = 0  # pages whose record id another page's record already has (rejects lines)
     withdrawn: int = 0  # pages of records that answered 404/410 (records kept: withdrawn.jsonl)
