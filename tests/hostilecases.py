@@ -13,7 +13,6 @@ docs/reliability.md. Each kind also has its own end-to-end test (tests/test_host
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 import time
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hostilekit import HostileSite, Reply, article_html, listing_entry, listing_html, serving
+from hostilekit import HostileSite, Reply, article_html, json_lines, listing_entry, listing_html, serving
 from osce_scrape.cli.exit_codes import DEFAULT_DRIFT_THRESHOLD, crawl_exit_code
 from osce_scrape.harvest.crawl import HarvestConfig, RunStats, run_harvest
 from osce_scrape.harvest.fetch import FetchConfig
@@ -93,8 +92,8 @@ def drill(case: Case, out: Path) -> Outcome:
             if case.damage is not None and run < case.runs - 1:
                 case.damage(out)
         base = server.base_url
-    records = _lines(out / "press_releases.jsonl")
-    rejects = _lines(out / "rejects.jsonl")
+    records = json_lines(out / "press_releases.jsonl")
+    rejects = json_lines(out / "rejects.jsonl")
     rejected_urls = {line.get("url") for line in rejects} | _queued(out)
     by_url = {record["url"]: record for record in records}
     lost, replaced = [], []
@@ -119,10 +118,6 @@ def _queued(out: Path) -> set[str]:
         rows = db.execute("SELECT url FROM urls WHERE status IN ('new', 'error')").fetchall()
     db.close()
     return {str(row[0]) for row in rows}
-
-
-def _lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 # --- the cases -----------------------------------------------------------------------------------------

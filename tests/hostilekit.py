@@ -14,11 +14,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from click.testing import CliRunner, Result
+
+from osce_scrape.cli.main import cli
 from pagekit import page
 
 REASONS = {200: "OK", 301: "Moved Permanently", 304: "Not Modified", 404: "Not Found", 410: "Gone",
@@ -243,3 +249,28 @@ def serving(site: HostileSite) -> Iterator[HostileServer]:
         yield server
     finally:
         server.stop()
+
+
+# --- running the crawl and reading what it left ---------------------------------------------------------
+def crawl(base_url: str, out: Path, *extra: str) -> Result:
+    """`osce-scrape crawl` of `base_url` into `out`, in this process, unpaced, without the data card."""
+    args = ["crawl", "--base-url", base_url, "--rate", "0", "--out", str(out), "--no-card", *extra]
+    return CliRunner().invoke(cli, args)
+
+
+def json_lines(path: Path) -> list[dict[str, Any]]:
+    """The objects of a JSONL file; none when it does not exist."""
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def records(out: Path) -> list[dict[str, Any]]:
+    return json_lines(out / "press_releases.jsonl")
+
+
+def rejects(out: Path) -> list[dict[str, Any]]:
+    return json_lines(out / "rejects.jsonl")
+
+
+def last_stats(out: Path) -> dict[str, Any]:
+    """The stats of the latest run (run names sort in the order runs started)."""
+    return dict(json.loads(sorted((out / "runs").glob("*.json"))[-1].read_text()))

@@ -6,7 +6,6 @@ One test per finding of issue 9; the unit tests of each fix sit beside their mod
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
 from pathlib import Path
@@ -15,7 +14,17 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from hostilekit import HostileServer, HostileSite, Reply, article_html, listing_entry, listing_html, serving
+from hostilekit import (
+    HostileServer,
+    HostileSite,
+    Reply,
+    article_html,
+    listing_entry,
+    listing_html,
+    records,
+    rejects,
+    serving,
+)
 from osce_scrape.cli.main import cli
 from osce_scrape.harvest.crawl import HarvestConfig, RunStats, run_harvest
 from osce_scrape.harvest.fetch import FetchConfig
@@ -40,16 +49,6 @@ def crawl_api(server: HostileServer, out: Path, **fetch: Any) -> RunStats:
     """One run_harvest of the server, for FetchConfig options the CLI does not expose."""
     config = FetchConfig(base_url=server.base_url, rate=0, **fetch)
     return run_harvest(HarvestConfig(fetch=config, out=out))
-
-
-def records(out: Path) -> list[dict[str, Any]]:
-    path = out / "press_releases.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-
-def rejects(out: Path) -> list[dict[str, Any]]:
-    path = out / "rejects.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def test_non_ascii_link_is_crawled_as_one_ascii_uri(tmp_path: Path) -> None:

@@ -9,13 +9,10 @@ import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from hostilekit import HostileSite, Reply, article_html, serving
-from osce_scrape.cli.main import cli
+from hostilekit import HostileSite, Reply, article_html, crawl, last_stats, records, rejects, serving
 from osce_scrape.errors import NotAPressRelease
 from osce_scrape.harvest import jobs, rederive
 from osce_scrape.harvest.crawl import HarvestConfig, harvest
@@ -24,24 +21,6 @@ from osce_scrape.models import PressRelease
 from osce_scrape.parse import PARSER_VERSION, parse_page
 
 pytestmark = pytest.mark.e2e
-
-
-def crawl(base_url: str, out: Path, *extra: str) -> Result:
-    args = ["crawl", "--base-url", base_url, "--rate", "0", "--out", str(out), "--no-card", *extra]
-    return CliRunner().invoke(cli, args)
-
-
-def records(out: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (out / "press_releases.jsonl").read_text().splitlines()]
-
-
-def rejects(out: Path) -> list[dict[str, Any]]:
-    path = out / "rejects.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-
-def last_stats(out: Path) -> dict[str, Any]:
-    return json.loads(sorted((out / "runs").glob("*.json"))[-1].read_text())
 
 
 def test_every_canonical_at_the_home_page_keeps_every_release(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ timeout and killed after it.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -20,9 +19,19 @@ from typing import Any
 
 import psutil
 import pytest
-from click.testing import CliRunner, Result
 
-from hostilekit import HostileSite, Reply, Request, article_html, listing_entry, listing_html, serving
+from hostilekit import (
+    HostileSite,
+    Reply,
+    Request,
+    article_html,
+    crawl,
+    last_stats,
+    listing_entry,
+    listing_html,
+    rejects,
+    serving,
+)
 from killkit import records, start_crawl, stored
 from osce_scrape.cli.exit_codes import (
     EXIT_DEADLINE,
@@ -31,29 +40,12 @@ from osce_scrape.cli.exit_codes import (
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
 )
-from osce_scrape.cli.main import cli
 from osce_scrape.harvest.config import STOP_GRACE
 from osce_scrape.harvest.state import State
 
 pytestmark = pytest.mark.e2e
 
 RUNAWAY = 60  # listing requests after which the site answers 404: a walk that never stops still ends
-
-
-def crawl(base_url: str, out: Path, *extra: str) -> Result:
-    """`osce-scrape crawl` in this process, unpaced, without the data card."""
-    args = ["crawl", "--base-url", base_url, "--rate", "0", "--out", str(out), "--no-card", *extra]
-    return CliRunner().invoke(cli, args)
-
-
-def run_stats(out: Path) -> dict[str, Any]:
-    """The stats of the latest run (run names sort by time)."""
-    return dict(json.loads(sorted((out / "runs").glob("*.json"))[-1].read_text()))
-
-
-def rejects(out: Path) -> list[dict[str, str]]:
-    path = out / "rejects.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def backfill_marked(out: Path) -> bool:
@@ -98,7 +90,7 @@ def test_a_pager_leading_back_to_page_0_stops_at_the_page_seen_before(tmp_path: 
     assert listing_requests(site) == 3
     assert result.exit_code == EXIT_INCOMPLETE, result.output
     assert len(records(tmp_path)) == 25
-    stats = run_stats(tmp_path)
+    stats = last_stats(tmp_path)
     assert (stats["pager_loops"], stats["new"], stats["errors"]) == (1, 25, {"DiscoveryError": 1})
     [reject] = rejects(tmp_path)
     assert reject["url"] == f"{server.base_url}/press-releases?page=2"
@@ -120,7 +112,7 @@ def test_a_pager_that_never_ends_stops_at_the_first_page_adding_nothing(tmp_path
         result = crawl(server.base_url, tmp_path)
     assert listing_requests(site) == 2
     assert result.exit_code == EXIT_INCOMPLETE, result.output
-    stats = run_stats(tmp_path)
+    stats = last_stats(tmp_path)
     assert (stats["pager_loops"], stats["new"]) == (1, 10)
     assert len(records(tmp_path)) == 10
     assert "listing page 1 adds no entry the walk had not read" in rejects(tmp_path)[0]["reason"]
@@ -149,7 +141,7 @@ def test_a_listing_page_with_no_entries_is_drift(tmp_path: Path, empty_page: int
     assert result.exit_code == EXIT_DRIFT, result.output
     assert "no entries" in result.output and "template" in result.output
     assert len(records(tmp_path)) == published
-    stats = run_stats(tmp_path)
+    stats = last_stats(tmp_path)
     assert (stats["listing_drift"], stats["new"]) == (1, published)
     assert [r["url"] for r in rejects(tmp_path)] == [f"{server.base_url}/press-releases?page={empty_page}"]
     assert not backfill_marked(tmp_path)
@@ -171,7 +163,7 @@ def test_max_duration_stops_the_run_publishes_and_exits_8(tmp_path: Path) -> Non
         took = time.monotonic() - started
         assert result.exit_code == EXIT_DEADLINE, result.output
         assert took < 5
-        stats = run_stats(tmp_path)
+        stats = last_stats(tmp_path)
         assert stats["stopped"] == "deadline" and "--max-duration 2" in stats["stop_reason"]
         assert 0 < stats["new"] == len(records(tmp_path)) < 40
         site.routes.clear()
@@ -223,7 +215,7 @@ def test_sigterm_cancels_pages_that_never_finish_after_the_grace_period(tmp_path
         assert process.returncode == EXIT_INTERRUPTED, err.decode()
         assert STOP_GRACE - 0.5 < took < STOP_GRACE + 3
         assert len(records(out)) == 5
-        assert run_stats(out)["stopped"] == "interrupted"
+        assert last_stats(out)["stopped"] == "interrupted"
         with State(out / "state.sqlite") as state:
             pending = {url for url, _title, _date in state.pending()}
         assert {f"{server.base_url}{i.path}" for i in site.items[5:7]} <= pending
