@@ -6,6 +6,9 @@
 The mirror runs in its own process (`osce-scrape mirror`), so neither client shares a GIL with the
 server. The crawler runs as `osce-scrape crawl --rate 0` in a subprocess whose RSS is sampled every
 20 ms: a run over the first --small pages and a run over all --pages, to show memory stays flat.
+The crawl writes its data card after the harvest, as `osce-scrape crawl` does by default (--no-card
+leaves it out, as runs before 2026-12-05 did), so the peak RSS is the whole command's, card included
+(issue 11's target: under 200 MB at 20,000 pages).
 The ceiling is a bare httpx.AsyncClient loop over exactly the URLs the full crawl fetched, at the
 same concurrency, doing nothing with the bodies. Everything goes to 127.0.0.1 only.
 """
@@ -70,12 +73,14 @@ def start_mirror(pages: int) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the mirror did not come up within 300 s")
 
 
-def crawl(base: str, out: Path, concurrency: int, parse_processes: int, max_pages: int | None) -> CrawlRun:
-    # --no-card: the data card (gazetteer load, ~7 s and ~400 MB once) is not the crawl; reliability.md
-    # measures it apart.
+def crawl(
+    base: str, out: Path, concurrency: int, parse_processes: int, max_pages: int | None, card: bool
+) -> CrawlRun:
     command = [str(BIN / "osce-scrape"), "crawl", "--base-url", base, "--out", str(out), "-q",
                "--rate", "0", "--concurrency", str(concurrency),
-               "--parse-processes", str(parse_processes), "--no-card"]  # fmt: skip
+               "--parse-processes", str(parse_processes)]  # fmt: skip
+    if not card:
+        command.append("--no-card")
     if max_pages:
         command += ["--max-pages", str(max_pages)]
     started = time.monotonic()
@@ -94,6 +99,8 @@ def crawl(base: str, out: Path, concurrency: int, parse_processes: int, max_page
     if process.returncode not in (0, 1):
         raise SystemExit(f"crawl failed ({process.returncode}): {process.stderr.read().decode()}")
     stats = json.loads(max((out / "runs").glob("*.json")).read_text())
+    if card and not (out / "DATASET.md").exists():
+        raise SystemExit(f"the crawl wrote no data card in {out}")
     pages = (stats["discovery_documents"] + stats["fetched"] + stats["not_modified"]
              + sum(stats["errors"].values()))  # fmt: skip
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -135,6 +142,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=2_000, help="pages of the small run (memory)")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--parse-processes", default="0,2", help="modes to run, comma-separated")
+    parser.add_argument("--no-card", action="store_true", help="crawl with --no-card (no data card step)")
     args = parser.parse_args()
     modes = [int(m) for m in args.parse_processes.split(",")]
 
@@ -146,7 +154,14 @@ def main() -> None:
                 label = "threads" if mode == 0 else f"{mode} processes"
                 for size, max_pages in ((args.small, -(-args.small // PER_LISTING_PAGE)),
                                         (args.pages, None)):  # fmt: skip
-                    run = crawl(base, Path(tmp) / f"{mode}-{size}", args.concurrency, mode, max_pages)
+                    run = crawl(
+                        base,
+                        Path(tmp) / f"{mode}-{size}",
+                        args.concurrency,
+                        mode,
+                        max_pages,
+                        not args.no_card,
+                    )
                     rows.append((f"crawler ({label}), {size} pages", run, run.pages, run.rate, run.cpu_ms))
                 urls = crawled_urls(run, base)  # the ceiling right after, on the same URLs
                 rate, cpu = asyncio.run(bare_loop(urls, args.concurrency))
@@ -155,18 +170,23 @@ def main() -> None:
         mirror.terminate()
         mirror.wait(timeout=30)
 
-    print(f"crawl of the mirror on 127.0.0.1, --rate 0, concurrency {args.concurrency}")
-    print(f"{'run':<40}{'requests':>9}{'records':>9}{'seconds':>9}{'pages/s':>9}"
-          f"{'CPU ms/page':>13}{'peak RSS MB':>13}")  # fmt: skip
-    for name, run, requests, rate, cpu in rows:
-        extra = f"{run.records:>9}{run.seconds:>9.1f}" if run else f"{'':>9}{'':>9}"
-        memory = f"{run.peak_rss_mb:>13.0f}" if run else ""
-        print(f"{name:<40}{requests:>9}{extra}{rate:>9.0f}{cpu:>13.2f}{memory}")
+    card = "without the data card (--no-card)" if args.no_card else "data card included"
+    print(f"crawl of the mirror on 127.0.0.1, --rate 0, concurrency {args.concurrency}, {card}\n")
+    print("| run | requests | records | seconds | pages/s | × ceiling | CPU ms/page | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for k in range(len(modes)):
-        small, full, ceiling = rows[3 * k][1], rows[3 * k + 1][1], rows[3 * k + 2]
+        ceiling = rows[3 * k + 2][3]
+        for name, run, requests, rate, cpu in rows[3 * k : 3 * k + 3]:
+            extra = f"{run.records} | {run.seconds:.1f}" if run else " | "
+            memory = f"{run.peak_rss_mb:.0f}" if run else ""
+            ratio = f"{rate / ceiling:.2f}"
+            print(f"| {name} | {requests} | {extra} | {rate:.0f} | {ratio} | {cpu:.2f} | {memory} |")
+    print()
+    for k in range(len(modes)):
+        small, full = rows[3 * k][1], rows[3 * k + 1][1]
         assert small is not None and full is not None
-        print(f"{full.label}: crawler / ceiling {full.rate / ceiling[3]:.2f}; peak RSS "
-              f"{args.pages} vs {args.small} pages {full.peak_rss_mb / small.peak_rss_mb:.2f}x")  # fmt: skip
+        print(f"{full.label}: peak RSS {full.peak_rss_mb:.0f} MB at {args.pages} pages "
+              f"({full.peak_rss_mb / small.peak_rss_mb:.2f}x the {args.small}-page run)")  # fmt: skip
 
 
 if __name__ == "__main__":

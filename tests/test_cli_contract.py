@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from osce_scrape.cli import harvest as cli_harvest
 from osce_scrape.cli.common import setup_logging
 from osce_scrape.cli.exit_codes import EXIT_INCOMPLETE, EXIT_OK, EXIT_UNREACHABLE, crawl_exit_code
 from osce_scrape.cli.harvest import progress_lines, run_crawl
@@ -21,6 +20,7 @@ from osce_scrape.cli.main import cli
 from osce_scrape.dataset.card import sha256_file
 from osce_scrape.harvest.config import HarvestConfig
 from osce_scrape.harvest.fetch import FetchConfig
+from osce_scrape.harvest.politeness import is_live_site
 from osce_scrape.harvest.stats import RunStats
 from osce_scrape.mirror import MirrorServer, MirrorSite, running_mirror
 
@@ -266,8 +266,8 @@ def test_mirror_output_is_marked_synthetic(tmp_path: Path, server: MirrorServer)
 
 def test_only_the_live_site_is_not_synthetic() -> None:
     """www.osce.org is the live site; the mirror on loopback is not (its runs are marked synthetic)."""
-    assert cli_harvest.is_live_site("https://www.osce.org")
-    assert not cli_harvest.is_live_site("http://127.0.0.1:8000")
+    assert is_live_site("https://www.osce.org")
+    assert not is_live_site("http://127.0.0.1:8000")
 
 
 def test_records_do_not_change_with_the_mirror_port(tmp_path: Path, site: MirrorSite) -> None:

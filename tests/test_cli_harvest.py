@@ -135,7 +135,7 @@ def test_a_card_that_fails_never_crashes_a_published_run(
     def broken(out_dir: Path) -> None:
         raise KeyError("a card bug")
 
-    monkeypatch.setattr("osce_scrape.cli.harvest.write_card", broken)
+    monkeypatch.setattr("osce_scrape.dataset.card.write_card", broken)
     stats = crawl(FakeSite.make(3, TODAY), tmp_path)
     assert not card_after_run(tmp_path, stats)
     assert (stats.new, stats.card) == (3, False)

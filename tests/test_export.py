@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 import osce_scrape
 from osce_scrape.cli.main import cli
-from osce_scrape.dataset.columns import CSV_COLUMNS, NORMALIZED_COLUMNS, RAW_COLUMNS
-from osce_scrape.dataset.export import FORMATS, export_file, write_parquet
+from osce_scrape.dataset.columns import CSV_COLUMNS, FORMATS, NORMALIZED_COLUMNS, RAW_COLUMNS
+from osce_scrape.dataset.export import export_file, write_parquet
 from osce_scrape.dataset.parquet_schema import PARQUET_SCHEMA
 from osce_scrape.errors import DatasetError
 from osce_scrape.models import PressRelease

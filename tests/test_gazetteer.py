@@ -107,6 +107,46 @@ def test_cli_import_skips_heavy_libraries() -> None:
     assert json.loads(result.stdout) == []
 
 
+# What `--help` has no use for: the crawler's HTTP stack, the models, the parser, the progress bar.
+HELP_SKIPS = (*HEAVY, "httpx", "tenacity", "protego", "pydantic", "selectolax", "rich", "warcio",
+              "osce_scrape.models", "osce_scrape.parse", "osce_scrape.harvest.fetch",
+              "osce_scrape.pipeline", "osce_scrape.dataset.card", "osce_scrape.dataset.export",
+              "osce_scrape.dataset.reader")  # fmt: skip
+
+
+def test_cli_help_skips_the_commands_libraries() -> None:
+    """`osce-scrape --help` and `export --help` import neither the crawler, pydantic, the parser nor rich
+    (`crawl --help` imports the fetcher: it shows the default User-Agent)."""
+    code = (
+        "import json, sys, contextlib, io\n"
+        "from osce_scrape.cli.main import cli\n"
+        "for args in (['--help'], ['export', '--help'], ['card', '--help']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "        cli.main(args, prog_name='osce-scrape')\n"
+        f"print(json.dumps([m for m in {HELP_SKIPS!r} if m in sys.modules]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == []
+
+
+def test_lazy_package_attributes() -> None:
+    """`osce_scrape.parse_page`, `load`, `PressRelease` still resolve (imported at first use)."""
+    import osce_scrape
+    from osce_scrape.dataset.reader import load
+    from osce_scrape.models import PressRelease
+    from osce_scrape.parse.core import PARSER_VERSION, parse_page
+
+    assert (osce_scrape.parse_page, osce_scrape.load, osce_scrape.PressRelease) == (
+        parse_page,
+        load,
+        PressRelease,
+    )
+    assert osce_scrape.PARSER_VERSION == PARSER_VERSION
+    assert set(osce_scrape.__all__) <= set(dir(osce_scrape))
+    with pytest.raises(AttributeError):
+        _ = osce_scrape.no_such_name  # type: ignore[attr-defined]
+
+
 def test_shipped_index_is_small() -> None:
     """The package data stays a few MB: the zip under 6 MB, the country table under 50 KB."""
     data = Path(__file__).resolve().parents[1] / "src" / "osce_scrape" / "data"

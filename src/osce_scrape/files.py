@@ -85,3 +85,11 @@ def run_order(name: str) -> tuple[str, int, int, str]:
     if match["seq"] is None and tail and (len(tail) == 2 or tail[0] < _OLD_SEQUENCE_BELOW):
         seq = tail.pop(0)  # an old name: "-<n>" was the sequence
     return (match["stamp"], seq, tail[0] if tail else 0, name)
+
+
+WARC_SUFFIXES = (".warc", ".warc.gz")  # the crawl's archives (harvest.archive), which `parse` also reads
+
+
+def is_warc(path: Path) -> bool:
+    """A WARC archive by its name: here, not in harvest.archive, so `parse` of HTML pages needs no warcio."""
+    return path.name.lower().endswith(WARC_SUFFIXES)

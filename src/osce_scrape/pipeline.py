@@ -16,7 +16,7 @@ from typing import IO
 from urllib.parse import parse_qs, urlsplit
 
 from osce_scrape.errors import NotAPressRelease, ParseError
-from osce_scrape.harvest.archive import is_warc, iter_latest_pages
+from osce_scrape.files import is_warc
 from osce_scrape.harvest.jobs import ordered_map
 from osce_scrape.models import PressRelease
 from osce_scrape.parse.core import parse_page, parse_text
@@ -138,7 +138,11 @@ def _inputs(paths: Iterable[Path]) -> Iterator[_Input]:
     """Files first, then the pages of the WARC archives, streamed."""
     files = list(iter_input_files(paths))
     yield from (_Input(str(path), path=path) for path in files if not is_warc(path))
-    for page in iter_latest_pages([path for path in files if is_warc(path)]):
+    if not (warcs := [path for path in files if is_warc(path)]):
+        return
+    from osce_scrape.harvest.archive import iter_latest_pages  # warcio and the fetcher: for WARCs only
+
+    for page in iter_latest_pages(warcs):
         if is_listing_url(page.url):
             log.debug("passed over %s: a listing page", page.url)
             continue

@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from osce_scrape.cli.common import fail, logging_options, out_option, say, setup_logging, writing
-from osce_scrape.dataset.card import DATASET_FILE, write_card
-from osce_scrape.dataset.export import DEFAULT_NAMES, FORMATS, Format, export_file, write_stream
-from osce_scrape.dataset.reader import load
+from osce_scrape.dataset.columns import DATASET_FILE, DEFAULT_NAMES, FORMATS, Format
 from osce_scrape.errors import DatasetError
 from osce_scrape.files import atomic_writer
+
+# The work (pydantic records, pyarrow, the card's statistics) is imported inside each command, so that
+# `osce-scrape --help` and the other commands do not pay for it (bench_startup.py).
 
 _OUT_HELP = "The output folder (holding press_releases.jsonl)."
 
@@ -36,6 +37,9 @@ def export_command(
 
     Example: osce-scrape export --format parquet --out output -o press_releases.parquet
     """
+    from osce_scrape.dataset.export import export_file, write_stream
+    from osce_scrape.dataset.reader import load
+
     setup_logging(verbose, quiet, log_json)
     target = "stdout" if output == "-" else str(Path(output) if output else out / DEFAULT_NAMES[fmt])
     try:
@@ -59,6 +63,8 @@ def card_command(out: Path, verbose: int, quiet: bool, log_json: bool) -> None:
 
     Example: osce-scrape card --out output
     """
+    from osce_scrape.dataset.card import write_card
+
     setup_logging(verbose, quiet, log_json)
     try:
         with writing("card", out):

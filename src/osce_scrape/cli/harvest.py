@@ -9,17 +9,9 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from osce_scrape.cli.checks import (
     check_base_url,
@@ -44,22 +36,37 @@ from osce_scrape.cli.exit_codes import (
     EXIT_UNREACHABLE,
     crawl_exit_code,
 )
-from osce_scrape.dataset.card import DATASET_FILE, write_card
+from osce_scrape.dataset.columns import DATASET_FILE
 from osce_scrape.errors import DatasetError, OutputError, OutputLocked
-from osce_scrape.harvest.config import Discovery, HarvestConfig
-from osce_scrape.harvest.crawl import ProgressFn, run_harvest
-from osce_scrape.harvest.fetch import DEFAULT_USER_AGENT, FetchConfig
-from osce_scrape.harvest.politeness import is_live_site
-from osce_scrape.harvest.state import StateError
-from osce_scrape.harvest.stats import RunStats
-from osce_scrape.harvest.store import OutputFolder
 
+if TYPE_CHECKING:
+    from osce_scrape.harvest.config import Discovery, HarvestConfig
+    from osce_scrape.harvest.crawl import ProgressFn
+    from osce_scrape.harvest.stats import RunStats
+
+# The crawler (httpx, pydantic, the parser), rich and the data card are imported inside the functions
+# that use them: `osce-scrape --help` and the other commands do not pay for them (bench_startup.py).
 log = logging.getLogger(__name__)
 
 # Off a terminal (cron, a pipe, a log file) a progress line every 30 s, like Scrapy's LogStats: often
 # enough to see a long crawl move, rare enough that an hourly cron log stays short.
 PROGRESS_INTERVAL = 30.0
 MIRROR_PORT = 8000  # the demo's mirror port (`osce-scrape mirror`'s default too); a free one if taken
+
+
+def _default_user_agent() -> str:
+    from osce_scrape.harvest.fetch import DEFAULT_USER_AGENT  # httpx and the fetcher: only when used
+
+    return DEFAULT_USER_AGENT
+
+
+class _ResolvedDefault(click.Option):
+    """An option whose default is a function called when the value is needed or `--help` shows it, so
+    that importing the command imports nothing the default comes from."""
+
+    def get_default(self, ctx: click.Context, call: bool = True) -> Any:
+        value = super().get_default(ctx, call=call)
+        return value() if callable(value) else value
 
 
 @contextlib.contextmanager
@@ -99,6 +106,16 @@ def progress_lines(
 
 @contextlib.contextmanager
 def _progress_bar() -> Iterator[ProgressFn]:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = (
         SpinnerColumn(),
         TextColumn("[bold]crawl"),
@@ -133,6 +150,9 @@ def run_crawl(
     """Run the crawl, then (when it published) refresh the data card; say on stderr how it ended (one
     JSON object with --log-json; with -q only when something went wrong); return the stats (None
     when it could not run) and the exit code (`exit_codes`)."""
+    from osce_scrape.harvest.crawl import run_harvest
+    from osce_scrape.harvest.state import StateError
+
     try:
         with crawl_progress(quiet, log_json, command) as on_progress:
             stats = run_harvest(config, on_progress=on_progress)
@@ -162,6 +182,9 @@ def card_after_run(out: Path, stats: RunStats) -> bool:
     """Refresh the data card after every run that published (its harvest table and file list name
     this run and its WARC); a card that cannot be made is logged, never a crash of the published run.
     The run's stats file says "card": true, written before the card so the card hashes it as it stays."""
+    from osce_scrape.dataset.card import write_card
+    from osce_scrape.harvest.store import OutputFolder
+
     if not (out / DATASET_FILE).exists():
         return False
     if stats.run:
@@ -268,7 +291,8 @@ def _fail(command: str, message: str, code: int, log_json: bool) -> int:
 )
 @click.option(
     "--user-agent",
-    default=DEFAULT_USER_AGENT,
+    cls=_ResolvedDefault,
+    default=_default_user_agent,
     show_default=True,
     callback=check_user_agent,
     help="User-Agent header: name the tool and a contact.",
@@ -353,6 +377,10 @@ def crawl_command(
 
     Example: osce-scrape crawl --base-url http://127.0.0.1:8000 --rate 0 --out output
     """  # fmt: skip
+    from osce_scrape.harvest.config import HarvestConfig
+    from osce_scrape.harvest.fetch import FetchConfig
+    from osce_scrape.harvest.politeness import is_live_site
+
     setup_logging(verbose, quiet, log_json)
     if rate == 0 and is_live_site(base_url):
         raise click.BadParameter("--rate 0 is for mirrors; be polite to the live site", param_hint="--rate")
@@ -395,6 +423,8 @@ def demo_command(out: Path, pages: int, verbose: int, quiet: bool, log_json: boo
 
 
 def _demo(out: Path, pages: int, *, quiet: bool, log_json: bool) -> tuple[RunStats | None, int]:
+    from osce_scrape.harvest.config import HarvestConfig
+    from osce_scrape.harvest.fetch import FetchConfig
     from osce_scrape.mirror import MirrorServer, MirrorSite  # the mirror is for demos and tests
 
     site = MirrorSite(pages=pages)

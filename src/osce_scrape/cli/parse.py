@@ -12,8 +12,6 @@ import click
 from osce_scrape.cli.common import logging_options, say, setup_logging, writing
 from osce_scrape.cli.exit_codes import EXIT_INCOMPLETE, EXIT_OK
 from osce_scrape.files import atomic_writer
-from osce_scrape.models import record_schema
-from osce_scrape.pipeline import parse_paths
 
 
 @click.command("parse")
@@ -51,6 +49,8 @@ def parse_command(
 
     Example: osce-scrape parse fixtures/pages -o output/fixtures.jsonl --jobs 4
     """
+    from osce_scrape.pipeline import parse_paths  # the parser and pydantic: only when a command parses
+
     setup_logging(verbose, quiet, log_json)
     if output == "-":
         summary = parse_paths(paths, sys.stdout, sys.stderr, jobs)
@@ -108,5 +108,7 @@ def schema_command(verbose: int, quiet: bool, log_json: bool) -> None:
 
     Example: osce-scrape schema > record.schema.json
     """
+    from osce_scrape.models import record_schema
+
     setup_logging(verbose, quiet, log_json)
     click.echo(json.dumps(record_schema(), indent=2))

@@ -19,6 +19,7 @@ from typing import Any
 
 from osce_scrape.dataset.card_markdown import render_card
 from osce_scrape.dataset.citation import TITLE, citation, dataset_version
+from osce_scrape.dataset.columns import DATASET_FILE
 from osce_scrape.dataset.reader import load
 from osce_scrape.dataset.stats import collect
 from osce_scrape.errors import DatasetError
@@ -27,7 +28,6 @@ from osce_scrape.parse.core import PARSER_VERSION
 
 log = logging.getLogger(__name__)
 
-DATASET_FILE = "press_releases.jsonl"
 CARD_FILE = "DATASET.md"
 MANIFEST_FILE = "manifest.json"
 REJECTS_FILE = "rejects.jsonl"

@@ -1,9 +1,23 @@
-"""Column names of the exported files, shared by the writers (export) and the reader (load).
+"""File and column names of the dataset, shared by the writers (export), the reader (load), the card and
+the CLI.
 
-Kept apart from `export` so that reading JSONL or CSV does not import pyarrow.
+Kept apart from `export` so that reading JSONL or CSV does not import pyarrow, and so that the CLI's
+commands name their files and formats without importing pydantic or pyarrow (`osce-scrape --help`).
 """
 
 from __future__ import annotations
+
+from typing import Literal
+
+DATASET_FILE = "press_releases.jsonl"  # the crawl's (and parse's) dataset in an output folder
+
+Format = Literal["jsonl", "csv", "parquet"]
+FORMATS: tuple[Format, ...] = ("jsonl", "csv", "parquet")
+DEFAULT_NAMES: dict[Format, str] = {
+    "jsonl": "press_releases.normalized.jsonl",  # not press_releases.jsonl: that is the crawl's own file
+    "csv": "press_releases.csv",
+    "parquet": "press_releases.parquet",
+}
 
 # A record's own fields, in the model's order.
 RAW_COLUMNS = (

@@ -14,9 +14,14 @@ import logging
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
-from osce_scrape.dataset.columns import CSV_COLUMNS, LIST_SEPARATOR, RAW_COLUMNS
+from osce_scrape.dataset.columns import (
+    CSV_COLUMNS,
+    LIST_SEPARATOR,
+    RAW_COLUMNS,
+    Format,
+)
 from osce_scrape.dataset.normalize import normalize_fields, normalize_places, normalize_sources
 from osce_scrape.errors import DatasetError
 from osce_scrape.files import atomic_path, atomic_writer
@@ -24,8 +29,6 @@ from osce_scrape.models import PressRelease
 
 log = logging.getLogger(__name__)
 
-Format = Literal["jsonl", "csv", "parquet"]
-FORMATS: tuple[Format, ...] = ("jsonl", "csv", "parquet")
 PARQUET_BATCH = 10_000  # rows per row group: bounds memory at ~100 MB of rows, big enough for speed
 
 
@@ -132,13 +135,6 @@ def write_parquet(records: Iterable[PressRelease], path: Path, *, batch_size: in
             writer.write_table(table)
             count += len(batch)
     return count
-
-
-DEFAULT_NAMES: dict[Format, str] = {
-    "jsonl": "press_releases.normalized.jsonl",  # not press_releases.jsonl: that is the crawl's own file
-    "csv": "press_releases.csv",
-    "parquet": "press_releases.parquet",
-}
 
 
 def write_stream(records: Iterable[PressRelease], fmt: Format, handle: IO[str]) -> int:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from osce_scrape.dataset.card import (
-    DATASET_FILE,
     REJECTS_FILE,
     RUNS_DIR,
     harvest_sites,
@@ -19,6 +18,7 @@ from osce_scrape.dataset.card import (
     read_runs,
     sha256_file,
 )
+from osce_scrape.dataset.columns import DATASET_FILE
 from osce_scrape.parse.core import PARSER_VERSION
 
 

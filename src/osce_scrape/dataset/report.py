@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from osce_scrape.dataset.card import DATASET_FILE
 from osce_scrape.dataset.card_markdown import SYNTHETIC_WARNING
 from osce_scrape.dataset.citation import citation, dataset_version
+from osce_scrape.dataset.columns import DATASET_FILE
 from osce_scrape.dataset.folder import FolderFacts, folder_facts
 from osce_scrape.dataset.gazetteer import country_name
 from osce_scrape.dataset.reader import load

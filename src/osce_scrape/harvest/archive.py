@@ -29,14 +29,13 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from osce_scrape.files import run_order, run_stamp
+from osce_scrape.files import is_warc, run_order, run_stamp
 from osce_scrape.harvest.fetch import DEFAULT_USER_AGENT, FetchResult
 from osce_scrape.harvest.http_body import detect_encoding
 from osce_scrape.harvest.pausepoints import pause_point
 
 log = logging.getLogger(__name__)
 
-WARC_SUFFIXES = (".warc", ".warc.gz")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # warcio gzips at level 9: ~1.4 ms of CPU for a 90 KB page, half the crawl's own cost; level 1 takes
 # ~0.2 ms for files about 10% larger (measured in benchmarks/bench_crawl.py's profile of a mirror crawl).
@@ -177,10 +176,6 @@ class ArchivedResponse:
     @property
     def encoding(self) -> str | None:
         return detect_encoding(self.headers.get("content-type"), self.content)
-
-
-def is_warc(path: Path) -> bool:
-    return path.name.lower().endswith(WARC_SUFFIXES)
 
 
 def warc_files(path: Path) -> list[Path]:

@@ -24,12 +24,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from osce_scrape.errors import NotAPressRelease, ParseError
-from osce_scrape.harvest.archive import WarcWriter
-from osce_scrape.harvest.fetch import FetchResult
 from osce_scrape.models import PressRelease, record_sha256
+
+if TYPE_CHECKING:  # the crawl's archive and fetcher are imported where used: `parse` needs neither
+    from osce_scrape.harvest.archive import WarcWriter
+    from osce_scrape.harvest.fetch import FetchResult
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,8 @@ def open_worker_archive(folder: Path, run_name: str, parent: int | None = None) 
         die_with_parent(parent)
     # Ctrl-C at a terminal reaches the whole process group: the crawl decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from osce_scrape.harvest.archive import WarcWriter
+
     _worker_warc = WarcWriter(folder, name=f"{run_name}-{os.getpid()}")
     _worker_warc.__enter__()
 
@@ -202,4 +206,6 @@ def main_warc(
     processes: int, archive: Path, run_name: str
 ) -> contextlib.AbstractContextManager[WarcWriter | None]:
     """The run's WARC in this process, unless worker processes write their own."""
+    from osce_scrape.harvest.archive import WarcWriter
+
     return contextlib.nullcontext() if processes > 0 else WarcWriter(archive, name=run_name)
