@@ -643,7 +643,9 @@ def test_mirror_robots_crawl_delay_and_revalidation() -> None:
     assert [record.path for record in log].count("/robots.txt") == 1
     pages = [record.time for record in log if record.path != "/robots.txt"]
     assert len(pages) >= 4
-    assert min(b - a for a, b in itertools.pairwise(pages)) >= 0.09  # 0.1 s, less clock jitter
+    # The pacing is at send time; arrival times carry the loaded machine's jitter (one late arrival makes
+    # the next gap short), so the span is checked: n requests take at least (n - 1) Crawl-delays.
+    assert pages[-1] - pages[0] >= 0.1 * (len(pages) - 1) * 0.95
 
 
 # --- hostile headers, slow responses (issue 9, findings 3 and 4) ----------------------------------
