@@ -231,10 +231,15 @@ def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
     return kept
 
 
-def _remove(nodes: Iterator[LexborNode] | list[LexborNode]) -> None:
-    # Only the outermost of nested matches: decomposing a node frees its subtree, inner handles with it.
-    for node in _outermost(list(nodes)):
-        node.decompose()
+def _remove(nodes: list[LexborNode]) -> None:
+    """Decompose `nodes` (in document order, as css() returns them; a node matching two selectors of a
+    list comes twice): the last first, so a node inside another goes before the one around it frees it
+    and its handle, with no descendants to collect; each once."""
+    done: set[int] = set()
+    for node in reversed(nodes):
+        if node.mem_id not in done:
+            done.add(node.mem_id)
+            node.decompose()
 
 
 # --- linearisation -------------------------------------------------------------------------------------
