@@ -9,6 +9,8 @@ nodes x depth: depth and node count are checked on the tree in one walk, before 
 
 from __future__ import annotations
 
+import collections
+import itertools
 import re
 
 from selectolax.lexbor import LexborHTMLParser
@@ -129,9 +131,9 @@ def check_tree(tree: LexborHTMLParser, source: str | None = None) -> None:
 def _count_nodes(tree: LexborHTMLParser) -> int:
     """The nodes `check_tree` walks (<html>, what follows it at the top, everything inside), counted by
     lexbor's traversal: half the time of a walk by hand."""
-    count = 0
+    count = itertools.count()
     node = tree.root
     while node is not None:
-        count += sum(1 for _ in node.traverse(include_text=True))
+        collections.deque(zip(node.traverse(include_text=True), count), maxlen=0)  # counts at C speed
         node = node.next
-    return count
+    return next(count)
