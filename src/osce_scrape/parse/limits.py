@@ -134,6 +134,7 @@ def _count_nodes(tree: LexborHTMLParser) -> int:
     count = itertools.count()
     node = tree.root
     while node is not None:
-        collections.deque(zip(node.traverse(include_text=True), count), maxlen=0)  # counts at C speed
+        # An endless counter zipped with the nodes, drained at C speed: its next value is the count.
+        collections.deque(zip(node.traverse(include_text=True), count, strict=False), maxlen=0)
         node = node.next
     return next(count)
