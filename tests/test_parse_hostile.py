@@ -12,9 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hostilekit import HostileSite, Reply, serving
 from osce_scrape import NotAPressRelease, ParseError, PressRelease, parse_page
+from osce_scrape.parse import limits
 from osce_scrape.parse.limits import MAX_ATTRIBUTES, MAX_DEPTH, MAX_NODES
 
 URL = "https://www.osce.org/secretariat/500001"
@@ -117,6 +120,32 @@ def test_attributes_spread_over_many_elements_cost_linear_time() -> None:
     small, large = spread(1_000), spread(10_000)
     assert parse_page(large, URL).body == LEAD
     assert fastest(lambda: parse_page(large, URL)) <= 25 * fastest(lambda: parse_page(small, URL)) + 0.05
+
+
+MARKUP_PIECES = [
+    "<", ">", "/", "=", '"', "'", " ", "\n", "a", "x", "<a", "<p ", "</", "<!--", "-->", "--!>", "<!", "<?",
+    "<script", "</script", "<SCRIPT ", "</ScRiPt>", "<style>", "</style ", "<textarea>", "</textarea",
+    "<iframe ", "</iframe/", "K", "\u212a", "<1", "< ", "a=b", "c='d'", 'e="f>"', "-", "\t",
+]  # fmt: skip
+SMALL_CAPS = {most: limits._scanner(most) for most in range(4)}
+
+
+def _over_cap_by_tokens(text: str, most: int) -> bool:
+    """The reference: an element of more than `most` attributes, found token by token."""
+    for match in limits._MARKUP.finditer(text):
+        found = match["attributes"]
+        if found is not None and sum(1 for _ in limits._ONE_ATTRIBUTE.finditer(found)) > most:
+            return True
+    return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=40), st.integers(0, 3))
+def test_the_markup_scan_refuses_exactly_what_the_tokenizer_does(pieces: list[str], most: int) -> None:
+    """The one-call scan of `check_markup` stops on a page iff a tag read token by token has more
+    attributes than the cap (at small caps, over markup of quotes, comments, raw text and stray "<")."""
+    text = "".join(pieces)
+    assert limits._within_cap(text, SMALL_CAPS[most]) is not _over_cap_by_tokens(text, most)
 
 
 def test_tags_in_scripts_and_comments_are_not_counted_as_attributes() -> None:

@@ -36,6 +36,7 @@ MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragra
 # ~600 elements with a class or id; the cache keeps a long crawl's memory flat.
 CHROME_NAMES_CACHED = 8192
 _LINK_BOXES = "ul, ol, div, section, table, dl, p"  # what may be an unmarked menu
+_BLANK_LINES = re.compile(r"\n{3,}")
 _CLASS_SPLIT = re.compile(r"[\s_\-]+")
 _CHROME_WORD = re.compile("|".join(sorted(sel.CHROME_CLASS_WORDS)))  # a cheap prefilter of class names
 _LABEL_INSIDE = re.compile(
@@ -231,10 +232,15 @@ def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
     return kept
 
 
-def _remove(nodes: Iterator[LexborNode] | list[LexborNode]) -> None:
-    # Only the outermost of nested matches: decomposing a node frees its subtree, inner handles with it.
-    for node in _outermost(list(nodes)):
-        node.decompose()
+def _remove(nodes: list[LexborNode]) -> None:
+    """Decompose `nodes` (in document order, as css() returns them; a node matching two selectors of a
+    list comes twice): the last first, so a node inside another goes before the one around it frees it
+    and its handle, with no descendants to collect; each once."""
+    done: set[int] = set()
+    for node in reversed(nodes):
+        if node.mem_id not in done:
+            done.add(node.mem_id)
+            node.decompose()
 
 
 # --- linearisation -------------------------------------------------------------------------------------
@@ -252,7 +258,7 @@ class _Builder:
 
     def flush(self) -> None:
         text = "\n".join(collapse(line) for line in "".join(self._parts).split("\n"))
-        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+        text = (_BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text).strip()
         if text and self._owner:
             tag, parent, number, in_article = self._owner[-1]
             links = tuple(link for link in (collapse(x) for x in self._links) if link)

@@ -9,6 +9,8 @@ nodes x depth: depth and node count are checked on the tree in one walk, before 
 
 from __future__ import annotations
 
+import collections
+import itertools
 import re
 
 from selectolax.lexbor import LexborHTMLParser
@@ -39,10 +41,51 @@ _MARKUP = re.compile(
 )
 _ONE_ATTRIBUTE = re.compile(_ATTRIBUTE)
 _MIN_CHARS_AN_ATTRIBUTE = 2  # a name and a space (or a quoted value's closing quote) at the least
+TOKENS_A_SCAN = 4096  # tokens one call of the scan reads: bounds the regex engine's memory on a huge page
+
+
+def _scanner(most: int) -> re.Pattern[str]:
+    """The markup as `_MARKUP` reads it, token after token in one regex call (no match object a tag), up to
+    the first element with more than `most` attributes: the scan stops before it. Each tag's attributes
+    are read once: at most `most` of them, then a look at whether another follows."""
+    gap = r"[\t\n\f\r /]*+"  # what may separate attributes
+    attributes = rf"(?:{gap}{_ATTRIBUTE}){{0,{most}}}+(?!{gap}[^\t\n\f\r />])"  # no attribute after `most`
+    end = r"(?=[\t\n\f\r />])"
+    raw_end = rf"(?:[^<]++|<(?!/(?P=raw){end}))*+(?:</(?P=raw){end})?"  # `.*?</raw` (or all), unrolled
+    token = (
+        rf"[^<]++|<(?:!--(?:-?>|.*?--!?>|.*)"
+        rf"|[!?][^>]*+>?"
+        rf"|/(?![a-z])[^>]*+>?"
+        rf"|(?P<raw>{_RAW_TEXT}){end}{attributes}{gap}(?:>{raw_end})?"
+        rf"|/?[a-z][^\t\n\f\r />]*+{attributes}{gap}>?"
+        rf"|(?![!?/a-z]))"  # a "<" that starts no markup ("a <b" is markup, "1 < 2" is text)
+    )
+    return re.compile(rf"(?:{token}){{0,{TOKENS_A_SCAN}}}", re.IGNORECASE | re.DOTALL)
+
+
+_SCAN = _scanner(MAX_ATTRIBUTES)
 
 
 def check_markup(text: str, source: str | None = None) -> None:
     """Refuse a page with an element of more than MAX_ATTRIBUTES attributes, before it is parsed."""
+    if _within_cap(text, _SCAN):
+        return
+    _refuse_attributes(text, source)
+
+
+def _within_cap(text: str, scan: re.Pattern[str]) -> bool:
+    """True when `scan` reads the whole text: no element has more attributes than its cap."""
+    position, end = 0, len(text)
+    while position < end:
+        reached = scan.match(text, position).end()  # type: ignore[union-attr]  # {0,n} always matches
+        if reached == position:
+            return False
+        position = reached
+    return True
+
+
+def _refuse_attributes(text: str, source: str | None) -> None:
+    """The element past the cap, found and counted token by token (only for a page the scan stopped on)."""
     shortest = MAX_ATTRIBUTES * _MIN_CHARS_AN_ATTRIBUTE - 1  # shorter attribute lists cannot pass the cap
     for match in _MARKUP.finditer(text):
         attributes = match["attributes"]
@@ -88,9 +131,10 @@ def check_tree(tree: LexborHTMLParser, source: str | None = None) -> None:
 def _count_nodes(tree: LexborHTMLParser) -> int:
     """The nodes `check_tree` walks (<html>, what follows it at the top, everything inside), counted by
     lexbor's traversal: half the time of a walk by hand."""
-    count = 0
+    count = itertools.count()
     node = tree.root
     while node is not None:
-        count += sum(1 for _ in node.traverse(include_text=True))
+        # An endless counter zipped with the nodes, drained at C speed: its next value is the count.
+        collections.deque(zip(node.traverse(include_text=True), count, strict=False), maxlen=0)
         node = node.next
-    return count
+    return next(count)
