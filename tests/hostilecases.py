@@ -130,6 +130,10 @@ def nesting_bomb(site: HostileSite, base: str) -> None:
     site.routes[site.items[0].path] = Reply(body=b"<div>" * 20_000 + _page(site, 0) + b"</div>" * 20_000)
 
 
+def unclosed_nesting(site: HostileSite, base: str) -> None:
+    site.routes[site.items[0].path] = Reply(body=b"<html><body>" + b"<div>" * 200_000 + _page(site, 0))
+
+
 def attribute_bomb(site: HostileSite, base: str) -> None:
     attributes = " ".join(f"a{i}=x" for i in range(100_000)).encode()
     site.routes[site.items[0].path] = Reply(body=b"<p " + attributes + b">x</p>" + _page(site, 0))
@@ -183,6 +187,13 @@ def canonicals_at_home(site: HostileSite, base: str) -> None:
 
 def canonical_at_another_page(site: HostileSite, base: str) -> None:
     site.routes[site.items[1].path] = Reply(body=_page(site, 1, canonical=base + site.items[0].path))
+
+
+def canonical_on_another_host(site: HostileSite, base: str) -> None:
+    other = site.items[1]
+    site.routes[site.items[0].path] = Reply(
+        body=_page(site, 0, canonical=f"https://evil.example{other.path}")
+    )
 
 
 def url_variants(site: HostileSite, base: str) -> None:
@@ -276,6 +287,13 @@ FAST = {"response_deadline": 1.0, "max_attempts": 2, "backoff_initial": 0.05}
 CASES = [
     Case("a well-behaved site (reference)", well_behaved),
     Case("20,000 nested elements (memory bomb)", nesting_bomb, hostile=frozenset({0}), exit_code=1),
+    Case(
+        "200,000 unclosed <div>s (quadratic in the HTML parser)",
+        unclosed_nesting,
+        hostile=frozenset({0}),
+        exit_code=1,
+        deadline=5,
+    ),
     Case("100,000 attributes on one element", attribute_bomb, hostile=frozenset({0}), exit_code=1),
     Case("raw non-ASCII links in the listing", non_ascii_link, runs=2),
     Case(
@@ -315,6 +333,7 @@ CASES = [
     ),
     Case("every canonical names the home page", canonicals_at_home, pages=20),
     Case("a canonical names another release", canonical_at_another_page, hostile=frozenset({1}), exit_code=1),
+    Case("a canonical names a release on another host", canonical_on_another_host),
     Case("five URL variants of one page", url_variants),
     Case("a known page answers 410 (withdrawn)", gone_after_first_run, runs=2, exit_code=1),
     Case(

@@ -266,3 +266,42 @@ def test_a_canonical_that_is_no_item_url_gives_way_to_the_fetched_url(
     assert record.provenance.rules["url"] == ("given" if url == fetched and url != canonical else "canonical")
     if record_id is not None:
         assert record.id == record_id
+
+
+@pytest.mark.parametrize(
+    ("canonical", "fetched", "url", "rule"),
+    [
+        (
+            "https://evil.example/secretariat/500001",
+            "http://127.0.0.1:8000/secretariat/500000",
+            "http://127.0.0.1:8000/secretariat/500000",
+            "given",
+        ),
+        (
+            "https://www.osce.org/secretariat/500001",
+            "http://127.0.0.1:8000/secretariat/500000",
+            "https://www.osce.org/secretariat/500001",
+            "canonical",
+        ),
+        (
+            "https://odihr.osce.org/odihr/500001",
+            "https://www.osce.org/odihr/500000",
+            "https://odihr.osce.org/odihr/500001",
+            "canonical",
+        ),
+        (
+            "http://127.0.0.1:8000/cio/500001",
+            "http://127.0.0.1:8000/secretariat/500000",
+            "http://127.0.0.1:8000/cio/500001",
+            "canonical",
+        ),
+    ],
+    ids=["other-host-ignored", "the-site-named-by-a-mirror", "a-subdomain-of-the-site", "same-host"],
+)
+def test_a_canonical_on_another_host_gives_way_to_the_fetched_url(
+    canonical: str, fetched: str, url: str, rule: str
+) -> None:
+    """A canonical on a host that is neither the one fetched nor the site's own domain (osce.org) is not
+    believed: it would give this page's text another site's URL and id."""
+    record = parse_page(page(f"<h1>{TITLE}</h1>{BODY}", canonical=canonical), url=fetched)
+    assert (record.url, record.provenance.rules["url"]) == (url, rule)

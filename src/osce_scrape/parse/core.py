@@ -197,7 +197,7 @@ def page_url(head: HeadMeta, fetched_url: str | None) -> Found[str | None]:
     when there is nothing better: believed, it would give many pages one id."""
     named = [("canonical", head.canonical), ("og:url", head.og_url), ("shortlink", head.shortlink)]
     for rule, value in named:
-        if value and sel.ITEM_PATH.match(urlsplit(value).path):
+        if value and sel.ITEM_PATH.match(urlsplit(value).path) and _same_site(value, fetched_url):
             return Found(value, rule)
     if fetched_url and not fetched_url.lower().startswith("file:"):
         return Found(fetched_url, "given")
@@ -205,6 +205,17 @@ def page_url(head: HeadMeta, fetched_url: str | None) -> Found[str | None]:
         if value:
             return Found(value, rule)
     return Found(fetched_url, "given")
+
+
+def _same_site(name: str, fetched_url: str | None) -> bool:
+    """A name on the host the page came from, or on the site's own domain (a mirror's pages name
+    www.osce.org); a page fetched from one host naming another's URL would take that page's record id."""
+    host = (urlsplit(name).hostname or "").lower()
+    if host == sel.SITE_DOMAIN or host.endswith("." + sel.SITE_DOMAIN):
+        return True
+    if not fetched_url or fetched_url.lower().startswith("file:"):
+        return True  # a saved file names where it came from; nothing to compare it with
+    return host == (urlsplit(fetched_url).hostname or "").lower()
 
 
 def _undated(roles: Roles, labelled: bool, url: str) -> ParseError:

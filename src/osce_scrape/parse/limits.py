@@ -2,7 +2,8 @@
 naming the cap and what the page has, before the work it would make expensive.
 
 The HTML parser (lexbor) checks each attribute of an element against the ones before it, so its time grows
-with the square of an element's attribute count: that cap is checked on the markup, before parsing. Chrome
+with the square of an element's attribute count, and scans its stack of open elements for each tag, so its
+time grows with the square of the nesting: both are checked on the markup, before parsing. Chrome
 removal reads the text of nested candidates (each <div> holds all the ones inside it), so its work grows with
 nodes x depth: depth and node count are checked on the tree in one walk, before any of it.
 """
@@ -22,6 +23,18 @@ from osce_scrape.errors import ParseError
 MAX_DEPTH = 10_240  # levels of nodes; above the 10k a fuzz test walks; 20k <div>s took 6 s, 1.8 GB
 MAX_NODES = 250_000  # elements, text and comments: 1M of them (500k <p>) took 12 s
 MAX_ATTRIBUTES = 300  # on one element (lexbor compares each with all before it): 100k took 17 s
+# Elements the markup opens and has not closed, counted before parsing: lexbor's own time grows with the
+# square of the nesting (50k unclosed <div>s took 3.4 s, 200k 147 s, holding the crawl's parse thread).
+# Twice MAX_DEPTH, so that the tree's exact check (after parsing) names the depth of a page between them.
+MAX_MARKUP_DEPTH = 2 * MAX_DEPTH
+# Tags that open no level in that count: void elements, and those whose end tag the parser infers at the
+# next sibling (an unclosed <p> or <li> is the norm in old pages, not nesting).
+_FLAT_TAGS = frozenset({
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input", "keygen",
+    "link", "meta", "param", "source", "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "html",
+    "head", "body", "rb", "rt", "rp",
+})  # fmt: skip
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\t\n\f\r />]*)")
 
 _SPACE = r"[\t\n\f\r ]"
 # One attribute as the HTML tokenizer reads it: a name, then an optional value (quoted or not).
@@ -67,10 +80,34 @@ _SCAN = _scanner(MAX_ATTRIBUTES)
 
 
 def check_markup(text: str, source: str | None = None) -> None:
-    """Refuse a page with an element of more than MAX_ATTRIBUTES attributes, before it is parsed."""
+    """Refuse a page with an element of more than MAX_ATTRIBUTES attributes, or whose markup opens more than
+    MAX_MARKUP_DEPTH elements without closing them, before it is parsed."""
+    _check_markup_depth(text, source)
     if _within_cap(text, _SCAN):
         return
     _refuse_attributes(text, source)
+
+
+def _check_markup_depth(text: str, source: str | None) -> None:
+    """The deepest run of open elements in the markup (an upper bound of the tree's depth), when the page
+    has enough tags to pass the cap at all."""
+    if text.count("<") <= MAX_MARKUP_DEPTH:
+        return
+    depth = deepest = 0
+    for match in _TAG.finditer(text):
+        if match[2].lower() in _FLAT_TAGS:
+            continue
+        if match[1]:
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    if deepest > MAX_MARKUP_DEPTH:
+        raise ParseError(
+            f"page's markup opens {deepest} elements without closing them (more than {MAX_MARKUP_DEPTH}): "
+            "refused as hostile or broken",
+            source=source,
+        )
 
 
 def _within_cap(text: str, scan: re.Pattern[str]) -> bool:

@@ -211,6 +211,7 @@ ERROR_TITLES = re.compile(
 MENU_LABELS = models.MENU_LABELS
 
 # --- URLs ----------------------------------------------------------------------------------------------
+SITE_DOMAIN = "osce.org"  # the site's own hosts: www.osce.org and subdomains such as odihr.osce.org
 # Item URLs are /{structure-slug}/{node id} or /node/{id}, optionally after a language prefix.
 NODE_ID_IN_PATH = re.compile(r"/(\d{3,9})/?$")
 # The path of an item URL: a language prefix ("/ru", "/sr-Latn"), one to three slug segments
