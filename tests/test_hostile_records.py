@@ -186,6 +186,22 @@ def test_invalid_json_in_the_state_is_quarantined_and_refetched(tmp_path: Path) 
     assert (stats["quarantined"], stats["fetched"], stats["new"]) == (1, 1, 1)
 
 
+def test_garbage_values_in_the_state_are_taken_as_unknown(tmp_path: Path) -> None:
+    """Dates, times and counts in the state that are no such thing (a hand-edited or damaged state) are
+    read as unknown, with a warning: the next run goes on, every record kept, no traceback (exit 0)."""
+    site = HostileSite.make(3)
+    with serving(site) as server:
+        assert crawl(server.base_url, tmp_path).exit_code == 0
+        with sqlite3.connect(tmp_path / "state.sqlite") as db:
+            db.execute("UPDATE urls SET last_fetched = 'garbage', listing_date = 'x', retry_on = 'y', "
+                       "first_fetched = '', rejections = 'many'")  # fmt: skip
+        db.close()
+        result = crawl(server.base_url, tmp_path)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 0, result.output
+    assert {r["id"]: r["title"] for r in records(tmp_path)} == {str(i.node): i.title for i in site.items}
+
+
 def test_a_corrupt_state_page_is_set_aside_and_the_state_rebuilt(tmp_path: Path) -> None:
     """A state with a garbage page: set aside as state.sqlite.corrupt-<time>, a fresh state reads the
     dataset back, the crawl goes on; every record kept, exit 1, no traceback."""
@@ -223,3 +239,21 @@ def test_a_page_gone_marks_its_record_withdrawn(tmp_path: Path) -> None:
         site.routes.clear()
         assert crawl(server.base_url, tmp_path).exit_code == 0
     assert not (tmp_path / "withdrawn.jsonl").exists()
+
+
+@pytest.mark.parametrize("name", [".lock", "rejects.jsonl"])
+def test_a_symlink_planted_in_the_output_folder_is_never_written_through(tmp_path: Path, name: str) -> None:
+    """`.lock` or `rejects.jsonl` as a symbolic link to another file: the crawl refuses the folder (exit 7,
+    one line naming the path) and the link's target is left as it was (it was truncated or appended to)."""
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    out = tmp_path / "out"
+    site = HostileSite.make(3)
+    site.routes[site.items[0].path] = Reply(404, b"<html><body><h1>Page not found</h1></body></html>")
+    with serving(site) as server:
+        out.mkdir()
+        (out / name).symlink_to(target)
+        result = crawl(server.base_url, out)
+    assert result.exit_code == 7, result.output
+    assert name in result.output and "symbolic links" in result.output
+    assert target.read_text() == "keep me\n"

@@ -9,7 +9,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TextIO, cast
 
 
 @contextlib.contextmanager
@@ -93,3 +93,12 @@ WARC_SUFFIXES = (".warc", ".warc.gz")  # the crawl's archives (harvest.archive),
 def is_warc(path: Path) -> bool:
     """A WARC archive by its name: here, not in harvest.archive, so `parse` of HTML pages needs no warcio."""
     return path.name.lower().endswith(WARC_SUFFIXES)
+
+
+def open_for_appending(path: Path, mode: str = "a") -> TextIO:
+    """`path` opened to append text ("a", or "a+" to read it too), never through a symbolic link: a link
+    planted in an output folder (`rejects.jsonl -> /etc/passwd`) would have the crawl write, or truncate,
+    its target. A link is an OSError (ELOOP) naming the path."""
+    flags = os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | (os.O_RDWR if "+" in mode else os.O_WRONLY)
+    fd = os.open(path, flags, 0o666)
+    return cast(TextIO, os.fdopen(fd, mode, encoding="utf-8"))

@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 SWITCH_INTERVAL = 0.0005
 # OS errors that mean "the output folder cannot take our writes", not a bug: reported as OutputError.
 _STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT,
-                             errno.EFBIG, errno.EIO})  # fmt: skip
+                             errno.EFBIG, errno.EIO, errno.ELOOP})  # fmt: skip (ELOOP: a planted symlink)
 
 
 async def harvest(

@@ -15,6 +15,7 @@ its rejected pages due again a day after their last fetch.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from types import TracebackType
 
 from osce_scrape.errors import OsceScrapeError
 from osce_scrape.harvest.pausepoints import pause_point
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
 # Columns schema 2 added to schema 1's tables (migrated in place by ALTER TABLE).
@@ -143,11 +146,32 @@ class StoredRecord:
 
 
 def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
+    """A stored date; None (unknown) for a value that is none, in a damaged or hand-edited state."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        log.warning("state: %r is no date; taken as unknown", value)
+        return None
 
 
 def _time(value: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value else None
+    """A stored time; None (unknown) for a value that is none, in a damaged or hand-edited state."""
+    try:
+        return dt.datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        log.warning("state: %r is no time; taken as unknown", value)
+        return None
+
+
+def _count(value: object) -> int:
+    """A stored count; 0 for a value that is none."""
+    if value is None:
+        return 0
+    try:
+        return max(int(str(value)), 0)
+    except ValueError:
+        log.warning("state: %r is no count; taken as 0", value)
+        return 0
 
 
 def _url_state(row: sqlite3.Row) -> UrlState:
@@ -166,7 +190,7 @@ def _url_state(row: sqlite3.Row) -> UrlState:
         last_fetched=_time(row["last_fetched"]),
         last_error=row["last_error"],
         record_parser=row["record_parser"],
-        rejections=row["rejections"],
+        rejections=_count(row["rejections"]),
         retry_on=_date(row["retry_on"]),
     )
 
@@ -324,7 +348,7 @@ class State:
             self._db.execute("UPDATE urls SET rejections = 0, retry_on = NULL WHERE url = ?", (url,))
             return
         row = self._db.execute("SELECT rejections FROM urls WHERE url = ?", (url,)).fetchone()
-        rejections = int(row["rejections"]) + 1
+        rejections = _count(row["rejections"]) + 1
         retry_on = day + retry_delay(rejections)
         self._db.execute("UPDATE urls SET rejections = ?, retry_on = ? WHERE url = ?",
                          (rejections, retry_on.isoformat(), url))  # fmt: skip

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, TextIO
 from pydantic import ValidationError
 
 from osce_scrape.errors import OutputLocked
-from osce_scrape.files import RUN_SEQUENCE, atomic_writer, run_stamp
+from osce_scrape.files import RUN_SEQUENCE, atomic_writer, open_for_appending, run_stamp
 from osce_scrape.harvest.pausepoints import pause_point
 from osce_scrape.harvest.state import State, StateDamaged
 from osce_scrape.models import PressRelease, record_sha256
@@ -86,7 +86,7 @@ class OutputFolder:
         """
         self.root.mkdir(parents=True, exist_ok=True)
         # "a+", not "w": opening must not wipe the holder's name before we know we hold the lock.
-        with _opened_folder(self.root) as folder, open(self.root / ".lock", "a+", encoding="utf-8") as handle:
+        with _opened_folder(self.root) as folder, open_for_appending(self.root / ".lock", "a+") as handle:
             try:
                 fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
@@ -222,7 +222,7 @@ class OutputFolder:
 
     def _quarantine(self, record_id: str, url: str, line: str, problem: str, when: dt.datetime) -> None:
         entry = {"id": record_id, "url": url, "problem": problem, "line": line, "time": when.isoformat()}
-        with self.quarantine.open("a", encoding="utf-8") as handle:
+        with open_for_appending(self.quarantine) as handle:
             handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def _signature(self) -> str:
@@ -233,7 +233,7 @@ class OutputFolder:
         """Append one rejection to rejects.jsonl, at once (a killed run keeps what it wrote)."""
         if self._rejects_handle is None:
             self.root.mkdir(parents=True, exist_ok=True)
-            self._rejects_handle = self.rejects.open("a", encoding="utf-8")
+            self._rejects_handle = open_for_appending(self.rejects)
         line = {"url": url, "reason": reason, "kind": kind, "time": when.isoformat()}
         self._rejects_handle.write(json.dumps(line, ensure_ascii=False) + "\n")
         pause_point("rejects-write")
