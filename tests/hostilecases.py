@@ -273,6 +273,26 @@ def listing_attribute_bomb(site: HostileSite, base: str) -> None:
     site.routes["/press-releases"] = Reply(body=b"<div " + attributes + b">x</div>" + site.listing(0).body)
 
 
+def sitemap_naming_itself(site: HostileSite, base: str) -> None:
+    """An index that lists itself beside a child sitemap of the items (read once each)."""
+    urls = "".join(f"<url><loc>{base}{item.path}</loc></url>" for item in site.items)
+    index = f"<sitemap><loc>{base}/sitemap.xml</loc></sitemap><sitemap><loc>{base}/items.xml</loc></sitemap>"
+    xml = b"text/xml"
+    site.routes["/sitemap.xml"] = Reply(
+        body=f"<sitemapindex>{index}</sitemapindex>".encode(), content_type=xml
+    )
+    site.routes["/items.xml"] = Reply(body=f"<urlset>{urls}</urlset>".encode(), content_type=xml)
+
+
+def empty_sitemap(site: HostileSite, base: str) -> None:
+    site.routes["/sitemap.xml"] = Reply(body=b"<urlset></urlset>", content_type=b"text/xml")
+
+
+def empty_feed(site: HostileSite, base: str) -> None:
+    feed = b'<rss version="2.0"><channel><title>News</title></channel></rss>'
+    site.routes["/rss.xml"] = Reply(body=feed, content_type=b"application/rss+xml")
+
+
 def everything_drips(site: HostileSite, base: str) -> None:
     """Every item page drips a byte a second: only the run deadline ends the run."""
     for index, item in enumerate(site.items):

@@ -273,3 +273,26 @@ def test_a_deleted_lock_file_does_not_admit_a_second_run(tmp_path: Path) -> None
         assert process.returncode == 0, err.decode()
     assert len(records(out)) == 20
     assert os.listdir(out / "runs") and len(list((out / "runs").glob("*.json"))) == 1
+
+
+def test_an_endless_sitemap_tree_is_a_bounded_trap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sitemap names 1,000 more (and itself): the walk queues no more children than it can still
+    read, stops at the cap (here 30 documents), and says so (a reject line naming the trap, exit 1)."""
+    monkeypatch.setattr("osce_scrape.harvest.walk.MAX_SITEMAPS", 30)
+    site = HostileSite.make(2)
+
+    def tree(request: Request) -> Reply:
+        name = request.path.rsplit("/", 1)[-1]
+        children = "".join(f"<sitemap><loc>http://{request.headers['host']}/maps/{name}-{i}.xml</loc></sitemap>"
+                           for i in range(1_000))  # fmt: skip
+        return Reply(body=f"<sitemapindex>{children}</sitemapindex>".encode(), content_type=b"text/xml")
+
+    site.routes["/sitemap.xml"] = tree
+    with serving(site) as server:
+        for n in range(1_000):
+            site.routes[f"/maps/sitemap.xml-{n}.xml"] = tree
+        result = crawl(server.base_url, tmp_path, "--discover", "sitemap")
+    assert result.exit_code == EXIT_INCOMPLETE, result.output
+    assert len([path for path in site.paths_requested() if path.endswith(".xml")]) == 30
+    [reject] = rejects(tmp_path)
+    assert reject["url"].endswith("/sitemap.xml") and "past 30 documents: a trap" in reject["reason"]

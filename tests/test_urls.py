@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from osce_scrape.harvest.urls import item_url, normalize_url
+from osce_scrape.harvest.urls import MAX_URL_LENGTH, item_url, normalize_url
 
 B = "https://www.osce.org"
 SECRETARIAT_RU = "%D1%81%D0%B5%D0%BA%D1%80%D0%B5%D1%82%D0%B0%D1%80%D0%B8%D0%B0%D1%82"  # секретариат
@@ -61,3 +61,13 @@ def test_normalize_url(url: str, expected: str | None) -> None:
 def test_item_url(url: str, expected: str) -> None:
     """Item pages lose their query and trailing slash; every other URL is kept whole."""
     assert item_url(url) == expected
+
+
+def test_a_link_past_the_length_cap_is_no_url() -> None:
+    """A 200 KB link (a broken or hostile listing) is no URL: skipped, never stored and retried every run;
+    one at the cap still is; percent-encoding that takes it past the cap counts."""
+    base = "https://www.osce.org/secretariat/1?q="
+    assert normalize_url(base + "x" * 200_000) is None
+    at_cap = base + "x" * (MAX_URL_LENGTH - len(base))
+    assert normalize_url(at_cap) == at_cap
+    assert normalize_url(base + "é" * (MAX_URL_LENGTH // 2)) is None  # 2 characters become 6

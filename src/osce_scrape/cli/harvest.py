@@ -207,8 +207,9 @@ def card_after_run(out: Path, stats: RunStats) -> bool:
 def _verdict(out: Path, stats: RunStats, code: int, drift_threshold: float) -> str | None:
     if code == EXIT_DRIFT and stats.listing_drift:
         return (
-            f"drift: {stats.listing_drift} listing page(s) had no entries where entries were expected; the "
-            "listing's template probably changed (see rejects.jsonl); the backfill is not marked complete"
+            f"drift: {stats.listing_drift} discovery document(s) (listing page, sitemap, feed) had no entry "
+            "where entries were expected; the site's template probably changed (see rejects.jsonl); the "
+            "backfill is not marked complete"
         )
     if code == EXIT_DRIFT:
         return (
@@ -332,7 +333,7 @@ def _fail(command: str, message: str, code: int, log_json: bool) -> int:
     default=DEFAULT_DRIFT_THRESHOLD,
     show_default=True,
     callback=check_share,
-    help="Exit 6 (drift) when more than this share of the fetched pages (10 or more) is rejected.",
+    help="Exit 6 (drift) when more than this share of the fetched pages (10 or more) is rejected or skipped.",
 )
 @click.option(
     "--max-duration",

@@ -51,8 +51,9 @@ log = logging.getLogger(__name__)
 # a crawl of the mirror (benchmarks/bench_crawl.py); restored when the harvest ends.
 SWITCH_INTERVAL = 0.0005
 # OS errors that mean "the output folder cannot take our writes", not a bug: reported as OutputError.
-_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT,
-                             errno.EFBIG, errno.EIO, errno.ELOOP})  # fmt: skip (ELOOP: a planted symlink)
+_STORAGE_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.ELOOP}
+)  # fmt: skip (ELOOP: a planted symlink)
 
 
 async def harvest(

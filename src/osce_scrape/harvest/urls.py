@@ -21,16 +21,21 @@ _STRAY_PERCENT = re.compile(r"%(?![0-9a-fA-F]{2})")
 # (/ru/...). Their content never depends on a query or a trailing slash, so those are dropped; every
 # other path (listings: ?page=N) keeps its query.
 ITEM_PATH = re.compile(r"^(?:/[a-z]{2}(?:-[a-z]{2,4})?)?/[^/]+/\d+/?$")
+# The site's URLs are under 200 characters; servers refuse request lines past ~8 KB. A longer link is a
+# broken or hostile page's: skipped (counted as a bad link), never stored and retried every run.
+MAX_URL_LENGTH = 4_096
 
 
 def normalize_url(url: str) -> str | None:
-    """`url` as one ASCII URI, or None when it is no usable http(s) URL.
+    """`url` as one ASCII URI, or None when it is no usable http(s) URL (or longer than MAX_URL_LENGTH).
 
     Non-ASCII (and other unsafe) characters are percent-encoded as UTF-8, escapes are upper-cased, the
     scheme and host lower-cased (an IDN host in punycode), a default port, user info and the fragment
     dropped, an empty path made "/". Other schemes (mailto:, javascript:) come back as they were: they are
     never fetched (not on the crawl's hosts).
     """
+    if len(url) > MAX_URL_LENGTH:
+        return None
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -46,7 +51,8 @@ def normalize_url(url: str) -> str | None:
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc += f":{port}"
     path = _encode(parts.path, _PATH_SAFE) or "/"
-    return urlunsplit((scheme, netloc, path, _encode(parts.query, _QUERY_SAFE), ""))
+    normal = urlunsplit((scheme, netloc, path, _encode(parts.query, _QUERY_SAFE), ""))
+    return normal if len(normal) <= MAX_URL_LENGTH else None  # percent-encoding can triple a length
 
 
 def item_url(url: str) -> str:

@@ -9,6 +9,7 @@ that would stall every fetch, the deadline and Ctrl-C meanwhile.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from collections.abc import Callable
 from typing import Protocol, TypeVar
@@ -138,29 +139,55 @@ def _broken_pager(
 
 
 async def walk_sitemaps(run: Run, base_url: str, max_pages: int | None) -> None:
-    """sitemap.xml and the child sitemaps of indexes, breadth first, each once, at most --max-pages."""
-    pending = [f"{base_url}/sitemap.xml"]
-    seen: set[str] = set()
-    limit = max_pages or MAX_SITEMAPS
-    while pending and len(seen) < limit and not run.stopping:
-        url = pending.pop(0)
-        if url in seen or not run.allowed(url):
+    """sitemap.xml and the child sitemaps of indexes, breadth first, each once, at most --max-pages.
+
+    Children are queued once each, and no more of them than can still be read (an index naming itself,
+    or 400,000 children that all name 400,000 more, costs neither requests nor memory). A tree that
+    still goes on at MAX_SITEMAPS is a trap: reported (exit 1). A walk that finds no item at all is drift,
+    like an empty listing: the site's sitemap changed (exit 6)."""
+    root = f"{base_url}/sitemap.xml"
+    pending, queued = collections.deque([root]), {root}
+    read = found = 0
+    limit, overflow = max_pages or MAX_SITEMAPS, False
+    while pending and read < limit and not run.stopping:
+        url = pending.popleft()
+        if not run.allowed(url):
             continue
-        seen.add(url)
+        read += 1
         doc = await _read(run, url, disc.parse_sitemap, html=False)
         if doc is None:
             continue
         run.skipped_links(url, doc.skipped)
-        pending.extend(doc.sitemaps)
+        for child in doc.sitemaps:
+            if child in queued:
+                continue
+            if len(queued) >= limit:
+                overflow = True
+                break
+            queued.add(child)
+            pending.append(child)
+        found += len(doc.urls)
         await run.offer(doc.urls)
+    if run.stopping:
+        return
+    if (pending or overflow) and max_pages is None:
+        run.failed(root, DiscoveryError(f"the sitemap tree goes on past {MAX_SITEMAPS} documents: a trap; "
+                                        "the walk stopped there", source=root))  # fmt: skip
+    elif read and not found:
+        run.drift(
+            root, DiscoveryError("the sitemaps list no item: their format probably changed", source=root)
+        )
 
 
 async def read_feed(run: Run, base_url: str) -> None:
-    """The items of rss.xml."""
+    """The items of rss.xml; a feed with none is drift (its format probably changed)."""
     url = f"{base_url}/rss.xml"
     entries = await _read(run, url, disc.parse_feed, html=False)
-    if entries is not None:
-        await run.offer(entries)
+    if entries is None:
+        return
+    if not entries:
+        run.drift(url, DiscoveryError("the feed lists no item: its format probably changed", source=url))
+    await run.offer(entries)
 
 
 async def _read(run: Run, url: str, parse: Callable[[bytes, str], T], *, html: bool = True) -> T | None:
