@@ -7,7 +7,7 @@ The mirror runs in its own process (`osce-scrape mirror`), so neither client sha
 server. The crawler runs as `osce-scrape crawl --rate 0` in a subprocess whose RSS is sampled every
 20 ms: a run over the first --small pages and a run over all --pages, to show memory stays flat.
 The crawl writes its data card after the harvest, as `osce-scrape crawl` does by default (--no-card
-leaves it out, as runs before 2026-12-05 did), so the peak RSS is the whole command's, card included
+leaves it out, as runs before 2026-12-04 did), so the peak RSS is the whole command's, card included
 (issue 11's target: under 200 MB at 20,000 pages).
 The ceiling is a bare httpx.AsyncClient loop over exactly the URLs the full crawl fetched, at the
 same concurrency, doing nothing with the bodies. Everything goes to 127.0.0.1 only.
