@@ -146,11 +146,12 @@ def test_rejected_pages_are_quarantined_with_their_reason(tmp_path: Path) -> Non
 
 
 def test_failed_fetches_are_counted_and_retried_next_run(tmp_path: Path) -> None:
-    """A page answering 500 is an error by kind; the next run fetches it again and gets its record."""
+    """A page answering 500 is an error by kind, its retry counted (2 attempts: 1 retry); the next run
+    fetches it again and gets its record."""
     site = FakeSite.make(12, TODAY)
     site.failing.add("/secretariat/1011")
     stats = crawl(site, tmp_path, recheck_days=0)
-    assert stats.errors == {"HttpStatusError": 1} and stats.retries >= 0
+    assert stats.errors == {"HttpStatusError": 1} and stats.retries == 1
     with State(tmp_path / "state.sqlite") as state:
         known = state.get(f"{BASE}/secretariat/1011")
         assert known is not None and known.status == ERROR and known.http_status == 500
@@ -362,3 +363,42 @@ def test_records_of_another_parser_version_are_fetched_whole(tmp_path: Path) -> 
     stats = crawl(site, tmp_path, parser_version="fake-2")
     assert not any("if-none-match" in r.headers for r in item_requests(site, start))
     assert (stats.fetched, stats.not_modified, stats.unchanged) == (3, 0, 3)
+
+
+def test_a_page_with_a_record_that_reads_as_no_press_release_is_rejected_and_keeps_it(tmp_path: Path) -> None:
+    """A page that gave a record and now reads as an event (an error template, a parser regression) is a
+    rejection, not a skip (it counts for exit 1), its record stays, and its retry is fetched whole."""
+    site = FakeSite.make(3, TODAY)
+    crawl(site, tmp_path)
+    site.items[1].kind, site.items[1].version = "event", 2
+    stats = crawl(site, tmp_path)
+    assert (stats.rejected, stats.not_press_releases) == (1, 0)
+    assert sorted(r["id"] for r in dataset(tmp_path)) == ["1000", "1001", "1002"]
+    with State(tmp_path / "state.sqlite") as state:
+        known = state.get(BASE + site.items[1].path)
+        assert known is not None and (known.status, known.record_id) == ("rejected", "1001")
+    with sqlite3.connect(tmp_path / "state.sqlite") as db:  # its backoff is over
+        db.execute("UPDATE urls SET retry_on = '2000-01-01' WHERE status = 'rejected'")
+    db.close()
+    site.items[1].kind = "press"
+    start = len(site.requests)
+    crawl(site, tmp_path)
+    [request] = [r for r in item_requests(site, start) if r.url.path == site.items[1].path]
+    assert "if-none-match" not in request.headers
+
+
+def test_a_resumed_backlog_does_not_end_the_walk_before_new_items_on_later_pages(tmp_path: Path) -> None:
+    """A run killed after noting listing page 0 leaves its 10 items pending; the next run queues them
+    first, and meeting them again on page 0 still counts as wanted, so the walk goes on to page 1 and
+    its 5 other new items (it stopped at page 0 and missed them)."""
+    site = FakeSite.make(5, TODAY - dt.timedelta(days=60))
+    crawl(site, tmp_path)  # the backfill is complete
+    new = FakeSite.make(15, TODAY).items
+    for n, item in enumerate(new):
+        item.path = f"/secretariat/{2000 + n}"
+    site.items[:0] = new
+    with State(tmp_path / "state.sqlite") as state:  # a run killed after noting page 0
+        state.note_discovered((BASE + item.path, item.title, item.date) for item in new[:10])
+    stats = crawl(site, tmp_path)
+    assert stats.new == 15
+    assert len(dataset(tmp_path)) == 20

@@ -9,7 +9,7 @@ import pytest
 
 from osce_scrape.harvest.discover import ListingEntry
 from osce_scrape.harvest.plan import plan_entry
-from osce_scrape.harvest.state import ERROR, NEW, OK, REJECTED, UrlState
+from osce_scrape.harvest.state import ERROR, NEW, OK, REJECTED, SKIPPED, UrlState
 from osce_scrape.parse.core import PARSER_VERSION
 
 TODAY = dt.date(2026, 3, 1)
@@ -45,7 +45,9 @@ def entry(days_ago: int | None) -> ListingEntry:
         (400, known(REJECTED), False, False),  # an old rejection stays rejected until its retry day
         (400, replace(known(REJECTED), retry_on=TODAY), True, False),  # backoff over: fetched whole
         (400, replace(known(REJECTED), retry_on=TODAY + dt.timedelta(days=1)), False, False),  # not yet
-        (3, known(REJECTED), True, False),  # a recent rejection is fetched whole: a parser fix may take it
+        (3, known(REJECTED), False, False),  # a recent rejection waits for its backoff too (not every run)
+        (3, known(SKIPPED), False, False),  # so does a page that was no press release
+        (400, replace(known(SKIPPED), retry_on=TODAY), True, False),  # backoff over: fetched whole
         (3, known(OK, TODAY, parser="0.9"), True, False),  # another parser's record: fetched whole
         (400, known(ERROR, parser=None), True, False),  # failed, no record: a 304 would leave none
     ],

@@ -270,3 +270,15 @@ def test_a_gone_page_marks_its_record_withdrawn_until_it_returns(state: State) -
     assert len(list(state.iter_dataset())) == 1
     _store(state, "1", "a" * 64)
     assert list(state.iter_withdrawn()) == []
+
+
+def test_an_alias_answering_404_does_not_withdraw_the_record_its_holder_serves(state: State) -> None:
+    """Two URLs with the same content are one record, held by the first; the alias going 404 marks
+    nothing withdrawn (the holder still serves it); the holder going 404 does."""
+    state.note_discovered([("http://x/a/1", None, None), ("http://x/alias/1", None, None)])
+    _store(state, "1", "a" * 64)
+    state.store_record("http://x/alias/1", record_id="1", date=dt.date(2024, 1, 1), sha256="a" * 64,
+                       json_line='{"id": "1", "sha": "' + "a" * 64 + '"}')  # fmt: skip
+    assert state.mark_withdrawn("http://x/alias/1", WHEN) is None
+    assert list(state.iter_withdrawn()) == []
+    assert state.mark_withdrawn("http://x/a/1", WHEN) == "1"

@@ -8,13 +8,14 @@
 | 3 | site unreachable: the first document (or robots.txt) got no answer, or the circuit breaker opened |
 | 4 | robots.txt forbids the crawl, or answered 429 or 5xx after its retries |
 | 5 | another run holds the output folder's lock (the message names its pid) |
-| 6 | drift: more than `--drift-threshold` (default 0.2) of the run's fetched pages (10 or more) |
+| 6 | drift: more than `--drift-threshold` (default 0.2) of the run's fetched pages (10 or more) were |
 | 7 | the output folder cannot be written (read-only, disk full); the previous dataset is intact |
 | 8 | incomplete: `--max-duration` ran out; what was stored is published, the next run goes on |
 | 130 | interrupted (Ctrl-C, SIGTERM); what was stored is safe and the next run goes on |
 
-Drift (6) is also a listing page with no entries where entries were expected: the listing's template
-changed, and the crawl would otherwise end "complete" having found nothing.
+Drift (6) counts rejected and skipped pages alike (a template change can make press releases look like
+other pages); it is also a listing page, sitemap or feed with no entries where entries were expected: the
+site's template changed, and the crawl would otherwise end "complete" having found nothing.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ DRIFT_MIN_PAGES = 10
 
 
 def is_drift(stats: RunStats, threshold: float = DEFAULT_DRIFT_THRESHOLD) -> bool:
-    """More than `threshold` of the run's fetched pages were rejected (with enough pages to tell), or a
-    listing page had no entries where entries were expected (one is enough: the listing is the crawl's
-    only way to new items)."""
+    """More than `threshold` of the run's fetched pages were rejected or skipped (with enough pages to
+    tell), or a listing page, sitemap or feed had no entries where entries were expected (one is enough:
+    discovery is the crawl's only way to new items)."""
     return stats.listing_drift > 0 or (stats.fetched >= DRIFT_MIN_PAGES and stats.reject_share > threshold)
 
 

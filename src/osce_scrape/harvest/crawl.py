@@ -112,6 +112,7 @@ async def _harvest(
                         if deadline is not None:
                             deadline.cancel()
                         stats.requests, stats.wire_bytes = fetcher.stats.requests, fetcher.stats.bytes
+                        stats.retries = fetcher.stats.retries  # those of pages that failed too
         finally:
             if switch.stopping and not stats.stopped:
                 stats.stopped, stats.stop_reason = "interrupted", switch.reason or "interrupted"

@@ -49,8 +49,8 @@ def plan_entry(
         # page: a passing error template or a slow clock's "date in the future" would otherwise lose
         # the record for good.
         return Due(entry.url, entry.title, entry.date, etag, last_modified, known.status)
-    if known.status == SKIPPED:
-        return None  # no press release: only its backoff brings it back (an hourly cron, not every run)
+    if known.status in (REJECTED, SKIPPED):
+        return None  # only its backoff brings it back (an hourly cron must not refetch it every run)
     when = known.record_date or entry.date or known.listing_date
     if when is not None and (today - when).days > recheck_days:
         return None
@@ -59,8 +59,8 @@ def plan_entry(
 
 def _validators(known: UrlState | None, parser_version: str) -> tuple[str | None, str | None]:
     """(ETag, Last-Modified) to send: only for a URL whose record this parser made, so that a 304
-    keeps a record that is still right. A rejected page, or a record of another parser version, is
-    fetched whole: a parser fix re-derives it (a 304 would keep the old outcome for good)."""
-    if known is None or known.status == REJECTED or known.record_parser != parser_version:
+    keeps a record that is still right. A rejected or skipped page, or a record of another parser version,
+    is fetched whole: a parser fix re-derives it (a 304 would keep the old outcome for good)."""
+    if known is None or known.status in (REJECTED, SKIPPED) or known.record_parser != parser_version:
         return None, None
     return known.etag, known.last_modified

@@ -78,6 +78,9 @@ class CrawlRun:
     switch: StopSwitch
     breaker: CircuitBreaker
     queued: set[str] = field(default_factory=set)
+    # URLs queued from earlier runs' backlog: when the walk meets them on a listing page they count as
+    # wanted there, so a page of them does not end an incremental walk before the new items after it.
+    resumed: set[str] = field(default_factory=set)
     queue: asyncio.Queue[Due | None] = field(default_factory=asyncio.Queue)
     workers: int = 1
     tasks: list[asyncio.Task[None]] = field(default_factory=list)  # discovery and the workers
@@ -173,6 +176,7 @@ class CrawlRun:
                 return
             chunk = pending[start : start + BACKLOG_CHUNK]
             await self.offer([disc.ListingEntry(url, title, date, None) for url, title, date in chunk])
+            self.resumed.update(url for url, _, _ in chunk)
 
     async def document(self, url: str, *, html: bool = True) -> FetchResult | None:
         """Fetch a discovery document (listing page, sitemap, feed); None when it failed."""
@@ -215,6 +219,8 @@ class CrawlRun:
 
     async def offer(self, entries: list[disc.ListingEntry]) -> tuple[int, bool]:
         """Queue what the incremental rule wants; return (how many, any before --since)."""
+        resumed = [e for e in entries if e.url in self.resumed]
+        self.resumed.difference_update(e.url for e in resumed)
         fresh = [e for e in entries if self.allowed(e.url) and e.url not in self.queued]
         self.state.note_discovered((e.url, e.title, e.date) for e in fresh)
         wanted, older = 0, False
@@ -233,7 +239,7 @@ class CrawlRun:
             self.stats.queued += 1
             await self.queue.put(due)
         self.progress()
-        return wanted, older
+        return wanted + len(resumed), older
 
     # --- fetch, archive, parse, store -----------------------------------------------------------
 
@@ -266,12 +272,14 @@ class CrawlRun:
             return
         self.stats.fetched += 1
         assert outcome is not None
-        if outcome.record is None and outcome.skipped:
+        if outcome.record is None and outcome.skipped and not self._has_record(due.url):
             self.stats.not_press_releases += 1
             self.out.reject(due.url, outcome.reason, outcome.kind, result.fetched_at)
             log.info("skipped %s (not a press release): %s", due.url, outcome.reason)
             status = SKIPPED
         elif outcome.record is None:
+            # A press release that fails, or a page with a record that no longer reads as one (an error
+            # template, a parser regression): its record is kept, the page retried with backoff.
             self.stats.rejected += 1
             self.out.reject(due.url, outcome.reason, outcome.kind, result.fetched_at)
             log.info("rejected %s: %s", due.url, outcome.reason)
@@ -292,6 +300,10 @@ class CrawlRun:
         self.state.note_fetch(due.url, status=status, fetched_at=result.fetched_at,
                               http_status=result.status, **validators)  # fmt: skip
 
+    def _has_record(self, url: str) -> bool:
+        known = self.state.get(url)
+        return known is not None and known.record_id is not None
+
     async def _archive_and_parse(self, result: FetchResult, *, parse: bool) -> ParseOutcome | None:
         """Archive, then parse if asked, all off the event loop; the WARC has a response before the
         state learns of it, so the archive can always re-derive the dataset.
@@ -300,7 +312,6 @@ class CrawlRun:
         Processes (`parse_processes`): each worker writes its own WARC and parses, in parallel.
         """
         self.stats.bytes += len(result.content)
-        self.stats.retries += result.retries
         loop = asyncio.get_running_loop()
         if self.warc is None:
             job = functools.partial(archive_and_parse, self.parser, result, parse)

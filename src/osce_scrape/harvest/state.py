@@ -2,13 +2,13 @@
 
 Two tables. `urls`: every URL discovered, with its listing title/date, fetch status, HTTP
 validators (ETag, Last-Modified), the hash and date of its record, the last error, and when a
-rejected page is tried again (`rejections`, `retry_on`: backoff); it makes re-runs incremental.
+rejected or skipped page is tried again (`rejections`, `retry_on`: backoff); it makes re-runs incremental.
 `records`: the latest version of every record (keyed by record id), the URL that gave it, whether
 the dataset file already holds it (`published`), and since when its page answers 404/410
 (`withdrawn`); a killed run loses nothing because each page's outcome is committed at once, and the
 next run publishes what the killed one could not.
 
-Schema 1 (before issue 9) lacked `rejections`, `retry_on` and `withdrawn`: it is migrated in place,
+Schema 1 lacked `rejections`, `retry_on` and `withdrawn`: it is migrated in place,
 its rejected pages due again a day after their last fetch.
 """
 
@@ -400,7 +400,10 @@ class State:
         first such answer); return its id, or None when the URL gave no record."""
         with self._transaction():
             row = self._db.execute(
-                "SELECT records.id FROM records JOIN urls ON urls.record_id = records.id WHERE urls.url = ?",
+                # Only the page that holds the record: an alias with the same content answering 404 is no
+                # withdrawal of the record its holder still serves.
+                "SELECT records.id FROM records JOIN urls ON urls.record_id = records.id "
+                "AND records.url = urls.url WHERE urls.url = ?",
                 (url,),
             ).fetchone()
             if row is None:

@@ -151,15 +151,13 @@ async def walk_sitemaps(run: Run, base_url: str, max_pages: int | None) -> None:
     limit, overflow = max_pages or MAX_SITEMAPS, False
     while pending and read < limit and not run.stopping:
         url = pending.popleft()
-        if not run.allowed(url):
-            continue
         read += 1
         doc = await _read(run, url, disc.parse_sitemap, html=False)
         if doc is None:
             continue
         run.skipped_links(url, doc.skipped)
         for child in doc.sitemaps:
-            if child in queued:
+            if child in queued or not run.allowed(child):
                 continue
             if len(queued) >= limit:
                 overflow = True
@@ -170,7 +168,7 @@ async def walk_sitemaps(run: Run, base_url: str, max_pages: int | None) -> None:
         await run.offer(doc.urls)
     if run.stopping:
         return
-    if (pending or overflow) and max_pages is None:
+    if overflow and max_pages is None:
         run.failed(root, DiscoveryError(f"the sitemap tree goes on past {MAX_SITEMAPS} documents: a trap; "
                                         "the walk stopped there", source=root))  # fmt: skip
     elif read and not found:
@@ -187,6 +185,7 @@ async def read_feed(run: Run, base_url: str) -> None:
         return
     if not entries:
         run.drift(url, DiscoveryError("the feed lists no item: its format probably changed", source=url))
+        return
     await run.offer(entries)
 
 
