@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -217,3 +219,23 @@ def test_a_synthetic_folders_citation_says_so(output_folder: Path) -> None:
     cited = write_card(output_folder)["citation"]
     assert cited["text"].startswith("SYNTHETIC DATA, not for research: OSCE press releases")
     assert "Harvested from http://127.0.0.1:8000" in cited["text"] and cited["synthetic"] is True
+
+
+def test_the_card_counts_come_out_in_the_same_order_in_every_process() -> None:
+    """A record's source kinds are counted in page order whatever the process's hash seed, so rows of equal
+    counts keep one order in DATASET.md (they were counted from a set: the order changed from run to run
+    with nothing changed)."""
+    script = (
+        "import json, sys; sys.path.insert(0, 'tests')\n"
+        "from recordkit import records_from_listing\n"
+        "from osce_scrape.dataset.stats import collect\n"
+        "record = next(r for r in records_from_listing() if r.id == 'listing-7')\n"
+        "print(json.dumps(list(collect([record]).by_source_kind)))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    orders = [
+        json.loads(subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True,
+                                  check=True, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120).stdout)
+        for seed in ("1", "2", "3", "4", "5", "6")
+    ]  # fmt: skip
+    assert orders == [["Field operation", "Chairpersonship", "Institution"]] * 6

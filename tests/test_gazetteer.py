@@ -134,7 +134,8 @@ def test_lazy_package_attributes() -> None:
     import osce_scrape
     from osce_scrape.dataset.reader import load
     from osce_scrape.models import PressRelease
-    from osce_scrape.parse.core import PARSER_VERSION, parse_page
+    from osce_scrape.parse.core import parse_page
+    from osce_scrape.parse.version import PARSER_VERSION
 
     assert (osce_scrape.parse_page, osce_scrape.load, osce_scrape.PressRelease) == (
         parse_page,
@@ -145,6 +146,27 @@ def test_lazy_package_attributes() -> None:
     assert set(osce_scrape.__all__) <= set(dir(osce_scrape))
     with pytest.raises(AttributeError):
         _ = osce_scrape.no_such_name  # type: ignore[attr-defined]
+
+
+def test_parser_version_skips_the_parser() -> None:
+    """`osce_scrape.parse.version` (what the data card reads) imports neither the parser nor pydantic, and
+    `osce_scrape.parse`'s names still resolve at first use."""
+    skips = ("osce_scrape.parse.core", "pydantic", "selectolax")
+    code = (
+        "import json, sys\n"
+        "from osce_scrape.parse.version import PARSER_VERSION\n"
+        f"print(json.dumps([m for m in {skips!r} if m in sys.modules]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == []
+    import osce_scrape.parse
+    from osce_scrape.parse import core, version
+
+    assert osce_scrape.parse.PARSER_VERSION == version.PARSER_VERSION == core.PARSER_VERSION
+    assert (osce_scrape.parse.parse_page, osce_scrape.parse.record_id) == (core.parse_page, core.record_id)
+    assert set(osce_scrape.parse.__all__) <= set(dir(osce_scrape.parse))
+    with pytest.raises(AttributeError):
+        _ = osce_scrape.parse.no_such_name  # type: ignore[attr-defined]
 
 
 def test_shipped_index_is_small() -> None:

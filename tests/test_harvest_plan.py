@@ -10,7 +10,7 @@ import pytest
 from osce_scrape.harvest.discover import ListingEntry
 from osce_scrape.harvest.plan import plan_entry
 from osce_scrape.harvest.state import ERROR, NEW, OK, REJECTED, SKIPPED, UrlState
-from osce_scrape.parse.core import PARSER_VERSION
+from osce_scrape.parse.version import PARSER_VERSION
 
 TODAY = dt.date(2026, 3, 1)
 URL = "http://x/secretariat/1"

@@ -18,7 +18,8 @@ from osce_scrape.errors import (
 if TYPE_CHECKING:
     from osce_scrape.dataset.reader import load
     from osce_scrape.models import PressRelease, Provenance
-    from osce_scrape.parse.core import PARSER_VERSION, parse_page, parse_text
+    from osce_scrape.parse.core import parse_page, parse_text
+    from osce_scrape.parse.version import PARSER_VERSION
 
 __version__ = "0.1.0"
 
@@ -28,7 +29,7 @@ _LAZY = {
     "load": "osce_scrape.dataset.reader",
     "PressRelease": "osce_scrape.models",
     "Provenance": "osce_scrape.models",
-    "PARSER_VERSION": "osce_scrape.parse.core",
+    "PARSER_VERSION": "osce_scrape.parse.version",
     "parse_page": "osce_scrape.parse.core",
     "parse_text": "osce_scrape.parse.core",
 }

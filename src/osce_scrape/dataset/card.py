@@ -24,7 +24,7 @@ from osce_scrape.dataset.reader import load
 from osce_scrape.dataset.stats import collect
 from osce_scrape.errors import DatasetError
 from osce_scrape.files import RUN_STAMP, atomic_writer
-from osce_scrape.parse.core import PARSER_VERSION
+from osce_scrape.parse.version import PARSER_VERSION
 
 log = logging.getLogger(__name__)
 

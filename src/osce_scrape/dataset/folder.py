@@ -19,7 +19,7 @@ from osce_scrape.dataset.card import (
     sha256_file,
 )
 from osce_scrape.dataset.columns import DATASET_FILE
-from osce_scrape.parse.core import PARSER_VERSION
+from osce_scrape.parse.version import PARSER_VERSION
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,10 @@ class DatasetStats:
             self.by_source[source.name] += 1
             if not source.known:
                 self.sources_unknown[source.raw] += 1
-        self.by_source_kind.update({s.kind or "unknown" for s in facets.sources_normalized})
+        # Each kind and country once a record, in page order (not a set's, whose order changes with every
+        # process: the card's rows of equal counts must come out the same in every run).
+        kinds = dict.fromkeys(s.kind or "unknown" for s in facets.sources_normalized)
+        self.by_source_kind.update(list(kinds))
         if not facets.sources_normalized:
             self.by_source[NO_VALUE] += 1
         for place in facets.places:
@@ -77,7 +80,7 @@ class DatasetStats:
                 self.places_resolved += 1
             else:
                 self.places_unresolved[place.raw] += 1
-        self.by_country.update({p.country_code for p in facets.places if p.country_code})
+        self.by_country.update(list(dict.fromkeys(p.country_code for p in facets.places if p.country_code)))
 
     def _count_coverage(self, record: PressRelease, facets: NormalizedFacets) -> None:
         self.with_source += bool(facets.sources_normalized)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from osce_scrape.harvest.discover import ListingEntry
 from osce_scrape.harvest.state import REJECTED, SKIPPED, UrlState
-from osce_scrape.parse.core import PARSER_VERSION
+from osce_scrape.parse.version import PARSER_VERSION
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ from osce_scrape.parse.htmlpage import page_blocks, parse_html
 from osce_scrape.parse.labels import read_metadata
 from osce_scrape.parse.language import declared_language, settle_language
 from osce_scrape.parse.textpage import could_be_headline, headline_index, split_leading_lines, text_blocks
+from osce_scrape.parse.version import PARSER_VERSION
 
-PARSER_VERSION = "1.0.0"
 _FEED_ROOT = re.compile(r"^\ufeff?\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:RDF)\b", re.DOTALL)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:-|–|—|\||::|»)\s+")
 DELIVERED_LOOKAHEAD = 3  # "Check against delivery" and the document number head a delivered text
