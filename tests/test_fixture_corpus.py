@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -190,14 +191,14 @@ def test_reference_copies_match_the_shared_originals() -> None:
         assert copy.read_bytes() == (SHARED_REFERENCE / copy.name).read_bytes(), copy.name
 
 
-def test_the_mirror_serves_the_fixture_pages_as_they_are() -> None:
-    """The package's mirror pages (shipped in the wheel) are the HTML fixtures and their answers, byte
-    for byte: fixtures/make_fixtures.py writes both."""
-    served = {p.name: p.read_bytes() for p in MIRROR_PAGES.iterdir()}
+def test_the_mirror_serves_the_fixture_pages_themselves() -> None:
+    """Each HTML fixture and its answer live once, in the package (an installed wheel's mirror serves them):
+    fixtures/pages holds a relative link to each, and nothing else of the package's is left unlinked."""
+    linked = {p.name: p.resolve() for p in PAGES.iterdir() if p.is_symlink()}
     html = {p.stem for p in PAGES.glob("*.html")}
-    fixtures = {p.name: p.read_bytes() for p in PAGES.iterdir() if p.name.split(".")[0] in html}
-    assert sorted(served) == sorted(fixtures)
-    assert [name for name in served if served[name] != fixtures[name]] == []
+    assert sorted(linked) == sorted(p.name for p in PAGES.iterdir() if p.name.split(".")[0] in html)
+    assert linked == {p.name: p.resolve() for p in MIRROR_PAGES.iterdir()}
+    assert all(not Path(os.readlink(PAGES / name)).is_absolute() for name in linked)
 
 
 def test_html_and_text_moscow_pages_agree() -> None:
@@ -228,7 +229,12 @@ def test_generator_reproduces_the_corpus(tmp_path: Path) -> None:
     assert (
         make_fixtures.main(["--reference", str(reference), "--out", str(out), "--mirror", str(mirror)]) == 0
     )
-    assert sorted(p.name for p in mirror.iterdir()) == sorted(p.name for p in MIRROR_PAGES.iterdir())
+    assert {p.name: p.read_bytes() for p in mirror.iterdir()} == {
+        p.name: p.read_bytes() for p in MIRROR_PAGES.iterdir()
+    }
+    assert {p.name for p in out.iterdir() if p.is_symlink()} == {
+        p.name for p in PAGES.iterdir() if p.is_symlink()
+    }
     committed = {p.name: p.read_bytes() for p in PAGES.iterdir()}
     regenerated = {p.name: p.read_bytes() for p in out.iterdir()}
     assert sorted(regenerated) == sorted(committed)

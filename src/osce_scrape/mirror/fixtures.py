@@ -1,7 +1,7 @@
 """The fixture pages (NN-slug.html + NN-slug.expected.json), served as-is.
 
-They ship in the package (mirror/pages/, written by fixtures/make_fixtures.py beside fixtures/pages/), so
-an installed wheel serves the same site as the source checkout.
+They live in the package (mirror/pages/, written by fixtures/make_fixtures.py; fixtures/pages/ links to
+them), so an installed wheel serves the same site as the source checkout.
 
 A fixture is served at its canonical URL's path; one whose page names no URL (`"url": null`) is
 served at /node/{FIXTURE_IDS + n} with a canonical link to https://www.osce.org/node/{FIXTURE_IDS + n}
