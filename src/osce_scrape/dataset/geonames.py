@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -117,7 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=DATA_DIR, help="folder to write (default: the package's)")
     args = parser.parse_args(argv)
-    for path in write_data(args.out):
+    try:
+        written = write_data(args.out)
+    except ModuleNotFoundError as exc:  # the generator's sources are an extra: most installs never build
+        print(f"{exc.name} is not installed: pip install 'osce-scrape[gazetteer]'", file=sys.stderr)
+        return 2
+    for path in written:
         print(f"{path}: {path.stat().st_size:,} bytes")
     return 0
 
