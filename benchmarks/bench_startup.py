@@ -8,7 +8,7 @@ time, interpreter start included), and peak RSS is the subprocess's own (resourc
 carry over between machines. The small dataset is the fixture pages' records (`osce-scrape parse
 fixtures/pages`, made before the clock starts); the page parsed alone is one fixture press release.
 Issue 11's targets: `--help` <= the reference; one page <= 1.6x the reference; export and card each
-<= 2x `--help`.
+<= 2x `--help`. The "floor" rows time the imports export and card cannot avoid, alone.
 
 Usage: .venv/bin/python benchmarks/bench_startup.py [--runs 5]
 """
@@ -27,6 +27,9 @@ BIN = Path(sys.executable).parent
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 ONE_PAGE = PAGES / "05-astana-summit-2010.html"
 REFERENCE = "import click, rich.console, pydantic, selectolax.lexbor, httpx"
+# What export and card cannot do without, each imported alone in a fresh interpreter: Parquet is pyarrow's,
+# and every record read back is validated by the record model (pydantic).
+FLOORS = {"pyarrow.parquet": "export writes it", "osce_scrape.models": "export and card validate with it"}
 # Each snippet runs its setup (imports) untimed, times its body and prints {"seconds", "rss_mb"}: the
 # body's time and the process's peak RSS.
 _MEASURE = """
@@ -82,12 +85,14 @@ def _commands(runs: int) -> None:
         one_page = _wall([tool, "parse", str(ONE_PAGE), "-o", str(Path(tmp) / "one.jsonl"), "-q"], runs)
         export = _wall([tool, "export", "--format", "parquet", "--out", str(out), "-q"], runs)
         card = _wall([tool, "card", "--out", str(out), "-q"], runs)
+    floors = {module: _wall([sys.executable, "-c", f"import {module}"], runs) for module in FLOORS}
     rows = [
         ("import click, rich, pydantic, selectolax, httpx (reference)", reference, ""),
         ("`osce-scrape --help`", help_time, "<= 1.0x reference"),
         (f"`osce-scrape parse {ONE_PAGE.name}` (one page)", one_page, "<= 1.6x reference"),
         (f"`osce-scrape export --format parquet` ({records} records)", export, "<= 2x `--help`"),
         (f"`osce-scrape card` ({records} records)", card, "<= 2x `--help`"),
+        *((f"floor: `import {module}` ({why})", floors[module], "") for module, why in FLOORS.items()),
     ]
     print(f"Start-up, best of {runs} fresh processes (wall time, interpreter start included)\n")
     print("| what | seconds | × reference | × `--help` | target | met |")
