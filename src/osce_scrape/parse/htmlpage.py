@@ -9,6 +9,7 @@ Nothing is removed for its words alone, so article text that uses menu words sur
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -55,26 +56,70 @@ def parse_html(text: str, source: str | None = None) -> LexborHTMLParser:
 
 def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> LexborNode | None:
     """Remove the site's chrome in place; return the headline element and counts of what went."""
+    headlines = _Headlines(tree, hint)
     # Never remove what holds a headline (a page wrapped in one <form>) or the metadata labels (a sidebar
     # <aside> with "Source:" and "Fields of work:").
-    keep = {id_ for node in _headline_candidates(tree, hint) for id_ in _ancestor_ids(node)}
+    keep = headlines.holders()
     tags = tree.css(", ".join((*sel.CHROME_TAGS, "figcaption")))
-    _remove([n for n in tags if n.mem_id not in keep and not _holds_labels(n)])
+    headlines.remove([n for n in tags if n.mem_id not in keep and not _holds_labels(n)])
     roles = tree.css(", ".join(f'[role="{role}"]' for role in sel.CHROME_ROLES))
-    _remove([n for n in roles if n.mem_id not in keep and not _holds_labels(n)])
-    title = next(_headline_candidates(tree, hint), None)
-    title_ids = _ancestor_ids(title) if title is not None else set()
+    headlines.remove([n for n in roles if n.mem_id not in keep and not _holds_labels(n)])
+    title_ids = headlines.holders(first_only=True)
     site_regions = [
         node
         for node in tree.css(", ".join(sel.SITE_REGION_TAGS))
         if node.mem_id not in title_ids and not _inside(node, ("article", "main"))
     ]
-    _remove(site_regions)
-    headline_ids = {id_ for node in _headline_candidates(tree, hint) for id_ in _ancestor_ids(node)}
+    headlines.remove(site_regions)
+    headline_ids = headlines.holders()
     boxes = _outermost([n for n in _class_chrome(tree) if n.mem_id not in headline_ids])
-    _remove([n for n in boxes if not _holds_labels(n, any_tag=True)])
-    title = next(_headline_candidates(tree, hint), None)  # the first may have gone with the chrome
-    return title
+    headlines.remove([n for n in boxes if not _holds_labels(n, any_tag=True)])
+    return next(headlines.candidates(), None)  # the first may have gone with the chrome
+
+
+class _Headlines:
+    """A page's headline candidates as chrome removal goes: the elements that may be one are found once,
+    with their ancestors' ids (taken before anything is removed: a removed node's handle is freed); each
+    look drops those inside what was removed and re-reads the texts of the rest (what went may have been
+    inside one)."""
+
+    def __init__(self, tree: LexborHTMLParser, hint: str | None) -> None:
+        self.hint = hint
+        self.matches = [node for selector in sel.TITLE_SELECTORS for node in tree.css(selector)]
+        self.h2s = tree.css("h2") if hint else []
+        self.lines = {node.mem_id: _ancestor_ids(node) for node in (*self.matches, *self.h2s)}
+        self.removed: set[int] = set()  # ids of the removed nodes (not of their descendants)
+
+    def remove(self, nodes: list[LexborNode]) -> None:
+        self.removed.update(node.mem_id for node in nodes)
+        _remove(nodes)
+
+    def holders(self, *, first_only: bool = False) -> set[int]:
+        """Ids of the candidates (or of the first) and of the elements around them."""
+        found = itertools.islice(self.candidates(), 1 if first_only else None)
+        return {id_ for node in found for id_ in self.lines[node.mem_id]}
+
+    def candidates(self) -> Iterator[LexborNode]:
+        """Headline elements, best first: h1s that are neither the site's name (a logo) nor a section's
+        ("Newsroom"), the one matching the page's <title>/og:title first; else an h2 matching it."""
+        hint = self.hint
+        h1s: list[LexborNode] = []
+        seen: set[int] = set()
+        for node in self.matches:
+            if node.mem_id in seen or not self._alive(node):
+                continue
+            key = " ".join(node.text().casefold().split())
+            if key and key not in sel.SITE_NAMES and key not in sel.SECTION_HEADS:
+                seen.add(node.mem_id)
+                h1s.append(node)
+        if hint:
+            yield from (node for node in h1s if _matches(node, hint))
+        yield from h1s
+        if hint:
+            yield from (node for node in self.h2s if self._alive(node) and _matches(node, hint))
+
+    def _alive(self, node: LexborNode) -> bool:
+        return not self.removed or self.removed.isdisjoint(self.lines[node.mem_id])
 
 
 def prune_link_lists(root: LexborNode, keep: set[int], article: LexborNode | None = None) -> None:
@@ -162,24 +207,6 @@ def _around(container: LexborNode, title: LexborNode) -> LexborNode:
 def _contains(node: LexborNode, title: LexborNode) -> bool:
     """The node holds the headline, whatever its element (h1, h2, div.title, [itemprop=headline])."""
     return any(ancestor.mem_id == node.mem_id for ancestor in _ancestors(title))
-
-
-def _headline_candidates(tree: LexborHTMLParser, hint: str | None = None) -> Iterator[LexborNode]:
-    """Headline elements, best first: h1s that are neither the site's name (a logo) nor a section's
-    ("Newsroom"), the one matching the page's <title>/og:title first; else an h2 matching it."""
-    h1s: list[LexborNode] = []
-    seen: set[int] = set()
-    for selector in sel.TITLE_SELECTORS:
-        for node in tree.css(selector):
-            key = " ".join(node.text().casefold().split())
-            if node.mem_id not in seen and key and key not in sel.SITE_NAMES and key not in sel.SECTION_HEADS:
-                seen.add(node.mem_id)
-                h1s.append(node)
-    if hint:
-        yield from (node for node in h1s if _matches(node, hint))
-    yield from h1s
-    if hint:
-        yield from (node for node in tree.css("h2") if _matches(node, hint))
 
 
 def _matches(node: LexborNode, hint: str) -> bool:
