@@ -257,13 +257,18 @@ def _elements_by_tag(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
 
 @functools.cache
 def _tag_id(name: str) -> int:
-    """Lexbor's id of a tag name (an element's tag id is cheaper to read than its name)."""
-    node = LexborHTMLParser(f"<{name}>").css_first(name)
-    assert node is not None
-    return int(node.tag_id)
+    """Lexbor's id of a (known) tag name: an element's tag id is cheaper to read than its name."""
+    return int(LexborHTMLParser("").create_node(name).tag_id)
 
 
 _CHROME_TAG_IDS = frozenset(_tag_id(name) for name in (*sel.CHROME_TAGS, "figcaption"))
+# The linearisation reads tag ids. Text and comments are the only other nodes inside <body>.
+_TEXT_ID, _COMMENT_ID = (
+    node.tag_id for node in LexborHTMLParser("<p>x<!---->").css("p")[0].iter(include_text=True)
+)
+_SKIP_IDS = frozenset({_COMMENT_ID, *(_tag_id(name) for name in SKIP_TAGS if name != "-comment")})
+_BLOCK_TAG_NAMES = {_tag_id(name): name for name in BLOCK_TAGS}
+_A_ID, _BR_ID, _IMG_ID, _TIME_ID = (_tag_id(name) for name in ("a", "br", "img", "time"))
 
 
 def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
@@ -309,88 +314,96 @@ def _remove(nodes: list[LexborNode]) -> None:
 class _Builder:
     """Collects text into blocks while walking the tree: a block ends where a block-level element does."""
 
-    def __init__(self, article_id: int | None) -> None:
+    def __init__(self) -> None:
         self.blocks: list[Block] = []
-        self.article_id = article_id
         self.lineage = Lineage()
-        self._parts: list[str] = []
-        self._links: list[str] = []
-        self._datetime: str | None = None
-        self._owner: list[tuple[str, int, int, bool]] = []  # tag, parent id, number, inside the article
+        # The lists are cleared in place, so that the walk may hold them in local variables.
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self.datetime: str | None = None
+        self.owner: list[tuple[str, int, int, bool]] = []  # tag, parent id, number, inside the article
 
     def flush(self) -> None:
-        text = "\n".join(collapse(line) for line in "".join(self._parts).split("\n"))
-        text = (_BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text).strip()
-        if text and self._owner:
-            tag, parent, number, in_article = self._owner[-1]
-            links = tuple(link for link in (collapse(x) for x in self._links) if link)
-            self.blocks.append(
-                Block(
-                    text=text, tag=tag, parent=parent, element=number, lineage=self.lineage, links=links,
-                    link_chars=sum(len(link) for link in links), in_article=in_article,
-                    datetime=self._datetime,
-                )
-            )  # fmt: skip
-        self._parts, self._links, self._datetime = [], [], None
+        if self.parts:
+            text = "".join(self.parts)
+            self.parts.clear()
+            if "\n" in text:  # only <br> breaks a line
+                text = "\n".join(collapse(line) for line in text.split("\n"))
+                text = (_BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text).strip()
+            else:
+                text = collapse(text)
+            if text and self.owner:
+                self._add(text)
+        self.links.clear()
+        self.datetime = None
+
+    def _add(self, text: str) -> None:
+        tag, parent, number, in_article = self.owner[-1]
+        links = tuple(link for link in (collapse(x) for x in self.links) if link)
+        self.blocks.append(
+            Block(
+                text=text, tag=tag, parent=parent, element=number, lineage=self.lineage, links=links,
+                link_chars=sum(len(link) for link in links), in_article=in_article, datetime=self.datetime,
+            )
+        )  # fmt: skip
 
 
 def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
     """The text under `root` as blocks in reading order."""
-    builder = _Builder(article.mem_id if article is not None else None)
-    ancestors: list[int] = []  # ids of the open elements
-    numbers: list[int] = []  # and their numbers in the lineage
+    builder = _Builder()
+    parts, links, owner, lineage = builder.parts, builder.links, builder.owner, builder.lineage
+    article_id = article.mem_id if article is not None else None
     in_article = article is None
     link_depth = 0
-    stack: list[tuple[LexborNode, bool]] = [(root, False)]
-    while stack:
-        node, closing = stack.pop()
-        tag = node.tag or ""
-        if closing:
-            ancestors.pop()
-            builder.lineage.close(numbers.pop())
-            in_article = in_article and node.mem_id != builder.article_id
-            if tag in BLOCK_TAGS:
+    # The open elements: tag id, id, number in the lineage, the children not walked yet; at the bottom, the
+    # root as the only child of no element (id 0, number -1).
+    frames: list[tuple[int, int, int, Iterator[LexborNode]]] = [(-1, 0, -1, iter((root,)))]
+    while frames:
+        _, parent_id, parent_number, children = frames[-1]
+        for node in children:
+            tag_id = node.tag_id
+            if tag_id == _TEXT_ID:
+                text = (node.text_content or "").replace("\n", " ")  # only <br> breaks a line
+                parts.append(text)
+                if link_depth and links:
+                    links[-1] += text
+                continue
+            if tag_id in _SKIP_IDS:
+                continue
+            if tag_id == _BR_ID:
+                parts.append("\n")
+                continue
+            if tag_id == _IMG_ID and link_depth and owner and owner[-1][0] in ALT_TEXT_OWNERS:
+                # A linked logo standing for its name in a list of values ("Source:" as structure logos).
+                alt = collapse(node.attributes.get("alt"))
+                parts.append(alt)
+                if links:
+                    links[-1] += alt
+                continue
+            node_id = node.mem_id
+            number = lineage.open(node_id, parent_number)
+            in_article = in_article or node_id == article_id
+            if (tag := _BLOCK_TAG_NAMES.get(tag_id)) is not None:
                 builder.flush()
-                builder._owner.pop()
-            elif tag == "a":
+                owner.append((tag, parent_id, number, in_article))  # a list's items, a row's cells share it
+            elif tag_id == _A_ID:
+                link_depth += 1
+                links.append("")
+            elif tag_id == _TIME_ID and builder.datetime is None:
+                builder.datetime = node.attributes.get("datetime")
+            frames.append((tag_id, node_id, number, node.iter(include_text=True)))
+            break
+        else:  # the element's last child walked: close it
+            tag_id = frames.pop()[0]
+            if parent_number < 0:
+                continue
+            lineage.close(parent_number)
+            in_article = in_article and parent_id != article_id
+            if tag_id in _BLOCK_TAG_NAMES:
+                builder.flush()
+                owner.pop()
+            elif tag_id == _A_ID:
                 link_depth -= 1
-            continue
-        if tag == "-text":
-            text = (node.text_content or "").replace("\n", " ")  # only <br> breaks a line
-            builder._parts.append(text)
-            if link_depth and builder._links:
-                builder._links[-1] += text
-            continue
-        if tag in SKIP_TAGS or not node.is_element_node:
-            continue
-        if tag == "br":
-            builder._parts.append("\n")
-            continue
-        if tag == "img" and link_depth and builder._owner and builder._owner[-1][0] in ALT_TEXT_OWNERS:
-            # A linked logo standing for its name in a list of values ("Source:" as structure logos).
-            alt = collapse(node.attributes.get("alt"))
-            builder._parts.append(alt)
-            if builder._links:
-                builder._links[-1] += alt
-            continue
-        number = builder.lineage.open(node.mem_id, numbers[-1] if numbers else -1)
-        in_article = in_article or node.mem_id == builder.article_id
-        if tag in BLOCK_TAGS:
-            builder.flush()
-            parent_id = ancestors[-1] if ancestors else 0  # a list's items, a row's cells share it
-            builder._owner.append((tag, parent_id, number, in_article))
-        elif tag == "a":
-            link_depth += 1
-            builder._links.append("")
-        elif tag == "time" and builder._datetime is None:
-            builder._datetime = node.attributes.get("datetime")
-        ancestors.append(node.mem_id)
-        numbers.append(number)
-        stack.append((node, True))
-        child = node.last_child
-        while child is not None:
-            stack.append((child, False))
-            child = child.prev
     builder.flush()
     return builder.blocks
 
