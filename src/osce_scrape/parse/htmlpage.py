@@ -37,6 +37,7 @@ MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragra
 # ~600 elements with a class or id; the cache keeps a long crawl's memory flat.
 CHROME_NAMES_CACHED = 8192
 _LINK_BOXES = "ul, ol, div, section, table, dl, p"  # what may be an unmarked menu
+_H1_ONLY = re.compile(r"h1(?:[.#\[:].*)?")  # the last compound of a selector that only h1s match
 _NAMED = "[class], [id]"  # the elements a class or id may name chrome
 _CHROME = "-chrome"  # the key of `_elements_by_tag` for the elements of sel.CHROME_TAGS and figcaptions
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -83,21 +84,20 @@ def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> LexborNode 
 class _Headlines:
     """A page's headline candidates as chrome removal goes: the elements that may be one are found once,
     with their ancestors' ids (taken before anything is removed: a removed node's handle is freed); each
-    look drops those inside what was removed and re-reads the texts of the rest (what went may have been
-    inside one)."""
+    look drops those inside what was removed and re-reads the texts of the rest that hold elements (what
+    went may have been one of them)."""
 
     def __init__(
         self, tree: LexborHTMLParser, hint: str | None, elements: dict[str, list[LexborNode]]
     ) -> None:
-        self.hint = hint
+        self.hint = " ".join(hint.casefold().split()) if hint else None
         self.matches = [
-            node
-            for selector in sel.TITLE_SELECTORS
-            for node in (elements[selector] if selector in elements else tree.css(selector))
+            node for selector in sel.TITLE_SELECTORS for node in _select(tree, selector, elements)
         ]
         self.h2s = elements["h2"] if hint else []
         self.lines = {node.mem_id: _ancestor_ids(node) for node in (*self.matches, *self.h2s)}
         self.removed: set[int] = set()  # ids of the removed nodes (not of their descendants)
+        self.keys: dict[int, str] = {}  # the keys of the nodes with no element inside, which cannot change
 
     def remove(self, nodes: list[LexborNode]) -> None:
         self.removed.update(node.mem_id for node in nodes)
@@ -117,18 +117,40 @@ class _Headlines:
         for node in self.matches:
             if node.mem_id in seen or not self._alive(node):
                 continue
-            key = " ".join(node.text().casefold().split())
+            key = self._key(node)
             if key and key not in sel.SITE_NAMES and key not in sel.SECTION_HEADS:
                 seen.add(node.mem_id)
                 h1s.append(node)
-        if hint:
-            yield from (node for node in h1s if _matches(node, hint))
+        if hint is not None:
+            yield from (node for node in h1s if _matches(self._key(node), hint))
         yield from h1s
-        if hint:
-            yield from (node for node in self.h2s if self._alive(node) and _matches(node, hint))
+        if hint is not None:
+            yield from (node for node in self.h2s if self._alive(node) and _matches(self._key(node), hint))
 
     def _alive(self, node: LexborNode) -> bool:
         return not self.removed or self.removed.isdisjoint(self.lines[node.mem_id])
+
+    def _key(self, node: LexborNode) -> str:
+        """The node's text casefolded and single-spaced."""
+        if (key := self.keys.get(node.mem_id)) is None:
+            key = " ".join(node.text().casefold().split())
+            if next(node.iter(), None) is None:  # text only (iter() yields elements and comments)
+                self.keys[node.mem_id] = key
+        return key
+
+
+def _select(tree: LexborHTMLParser, selector: str, elements: dict[str, list[LexborNode]]) -> list[LexborNode]:
+    """css(selector) in document order, from the walk's lists where it can: a bare tag name of them, and a
+    selector of h1s (a css() from a node matches it first when it matches, its ancestors counting)."""
+    if selector in elements:
+        return elements[selector]
+    if _H1_ONLY.fullmatch(selector.split()[-1]):
+        return [
+            h1
+            for h1 in elements["h1"]
+            if (first := h1.css_first(selector)) is not None and first.mem_id == h1.mem_id
+        ]
+    return tree.css(selector)
 
 
 def prune_link_lists(root: LexborNode, keep: set[int], article: LexborNode | None = None) -> None:
@@ -218,9 +240,9 @@ def _contains(node: LexborNode, title: LexborNode) -> bool:
     return any(ancestor.mem_id == node.mem_id for ancestor in _ancestors(title))
 
 
-def _matches(node: LexborNode, hint: str) -> bool:
-    text, hint = " ".join(node.text().casefold().split()), " ".join(hint.casefold().split())
-    return bool(text) and (text in hint or hint in text)
+def _matches(key: str, hint: str) -> bool:
+    """A node's key (casefolded, single-spaced) matches the page's <title>/og:title (`hint`, the same)."""
+    return bool(key) and (key in hint or hint in key)
 
 
 def _class_chrome(tree: LexborHTMLParser) -> Iterator[LexborNode]:
