@@ -9,6 +9,7 @@ Nothing is removed for its words alone, so article text that uses menu words sur
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -36,6 +37,9 @@ MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragra
 # ~600 elements with a class or id; the cache keeps a long crawl's memory flat.
 CHROME_NAMES_CACHED = 8192
 _LINK_BOXES = "ul, ol, div, section, table, dl, p"  # what may be an unmarked menu
+_H1_ONLY = re.compile(r"h1(?:[.#\[:].*)?")  # the last compound of a selector that only h1s match
+_NAMED = "[class], [id]"  # the elements a class or id may name chrome
+_CHROME = "-chrome"  # the key of `_elements_by_tag` for the elements of sel.CHROME_TAGS and figcaptions
 _BLANK_LINES = re.compile(r"\n{3,}")
 _CLASS_SPLIT = re.compile(r"[\s_\-]+")
 _CHROME_WORD = re.compile("|".join(sorted(sel.CHROME_CLASS_WORDS)))  # a cheap prefilter of class names
@@ -55,26 +59,98 @@ def parse_html(text: str, source: str | None = None) -> LexborHTMLParser:
 
 def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> LexborNode | None:
     """Remove the site's chrome in place; return the headline element and counts of what went."""
+    elements = _elements_by_tag(tree)
+    headlines = _Headlines(tree, hint, elements)
     # Never remove what holds a headline (a page wrapped in one <form>) or the metadata labels (a sidebar
     # <aside> with "Source:" and "Fields of work:").
-    keep = {id_ for node in _headline_candidates(tree, hint) for id_ in _ancestor_ids(node)}
-    tags = tree.css(", ".join((*sel.CHROME_TAGS, "figcaption")))
-    _remove([n for n in tags if n.mem_id not in keep and not _holds_labels(n)])
-    roles = tree.css(", ".join(f'[role="{role}"]' for role in sel.CHROME_ROLES))
-    _remove([n for n in roles if n.mem_id not in keep and not _holds_labels(n)])
-    title = next(_headline_candidates(tree, hint), None)
-    title_ids = _ancestor_ids(title) if title is not None else set()
+    keep = headlines.holders()
+    tags = elements[_CHROME]
+    headlines.remove([n for n in tags if n.mem_id not in keep and not _holds_labels(n)])
+    roles = [n for n in tree.css("[role]") if n.attributes.get("role") in sel.CHROME_ROLES]
+    headlines.remove([n for n in roles if n.mem_id not in keep and not _holds_labels(n)])
+    title_ids = headlines.holders(first_only=True)
     site_regions = [
         node
         for node in tree.css(", ".join(sel.SITE_REGION_TAGS))
         if node.mem_id not in title_ids and not _inside(node, ("article", "main"))
     ]
-    _remove(site_regions)
-    headline_ids = {id_ for node in _headline_candidates(tree, hint) for id_ in _ancestor_ids(node)}
+    headlines.remove(site_regions)
+    headline_ids = headlines.holders()
     boxes = _outermost([n for n in _class_chrome(tree) if n.mem_id not in headline_ids])
-    _remove([n for n in boxes if not _holds_labels(n, any_tag=True)])
-    title = next(_headline_candidates(tree, hint), None)  # the first may have gone with the chrome
-    return title
+    headlines.remove([n for n in boxes if not _holds_labels(n, any_tag=True)])
+    return next(headlines.candidates(), None)  # the first may have gone with the chrome
+
+
+class _Headlines:
+    """A page's headline candidates as chrome removal goes: the elements that may be one are found once,
+    with their ancestors' ids (taken before anything is removed: a removed node's handle is freed); each
+    look drops those inside what was removed and re-reads the texts of the rest that hold elements (what
+    went may have been one of them)."""
+
+    def __init__(
+        self, tree: LexborHTMLParser, hint: str | None, elements: dict[str, list[LexborNode]]
+    ) -> None:
+        self.hint = " ".join(hint.casefold().split()) if hint else None
+        self.matches = [
+            node for selector in sel.TITLE_SELECTORS for node in _select(tree, selector, elements)
+        ]
+        self.h2s = elements["h2"] if hint else []
+        self.lines = {node.mem_id: _ancestor_ids(node) for node in (*self.matches, *self.h2s)}
+        self.removed: set[int] = set()  # ids of the removed nodes (not of their descendants)
+        self.keys: dict[int, str] = {}  # the keys of the nodes with no element inside, which cannot change
+
+    def remove(self, nodes: list[LexborNode]) -> None:
+        self.removed.update(node.mem_id for node in nodes)
+        _remove(nodes)
+
+    def holders(self, *, first_only: bool = False) -> set[int]:
+        """Ids of the candidates (or of the first) and of the elements around them."""
+        found = itertools.islice(self.candidates(), 1 if first_only else None)
+        return {id_ for node in found for id_ in self.lines[node.mem_id]}
+
+    def candidates(self) -> Iterator[LexborNode]:
+        """Headline elements, best first: h1s that are neither the site's name (a logo) nor a section's
+        ("Newsroom"), the one matching the page's <title>/og:title first; else an h2 matching it."""
+        hint = self.hint
+        h1s: list[LexborNode] = []
+        seen: set[int] = set()
+        for node in self.matches:
+            if node.mem_id in seen or not self._alive(node):
+                continue
+            key = self._key(node)
+            if key and key not in sel.SITE_NAMES and key not in sel.SECTION_HEADS:
+                seen.add(node.mem_id)
+                h1s.append(node)
+        if hint is not None:
+            yield from (node for node in h1s if _matches(self._key(node), hint))
+        yield from h1s
+        if hint is not None:
+            yield from (node for node in self.h2s if self._alive(node) and _matches(self._key(node), hint))
+
+    def _alive(self, node: LexborNode) -> bool:
+        return not self.removed or self.removed.isdisjoint(self.lines[node.mem_id])
+
+    def _key(self, node: LexborNode) -> str:
+        """The node's text casefolded and single-spaced."""
+        if (key := self.keys.get(node.mem_id)) is None:
+            key = " ".join(node.text().casefold().split())
+            if next(node.iter(), None) is None:  # text only (iter() yields elements and comments)
+                self.keys[node.mem_id] = key
+        return key
+
+
+def _select(tree: LexborHTMLParser, selector: str, elements: dict[str, list[LexborNode]]) -> list[LexborNode]:
+    """css(selector) in document order, from the walk's lists where it can: a bare tag name of them, and a
+    selector of h1s (a css() from a node matches it first when it matches, its ancestors counting)."""
+    if selector in elements:
+        return elements[selector]
+    if _H1_ONLY.fullmatch(selector.split()[-1]):
+        return [
+            h1
+            for h1 in elements["h1"]
+            if (first := h1.css_first(selector)) is not None and first.mem_id == h1.mem_id
+        ]
+    return tree.css(selector)
 
 
 def prune_link_lists(root: LexborNode, keep: set[int], article: LexborNode | None = None) -> None:
@@ -164,45 +240,57 @@ def _contains(node: LexborNode, title: LexborNode) -> bool:
     return any(ancestor.mem_id == node.mem_id for ancestor in _ancestors(title))
 
 
-def _headline_candidates(tree: LexborHTMLParser, hint: str | None = None) -> Iterator[LexborNode]:
-    """Headline elements, best first: h1s that are neither the site's name (a logo) nor a section's
-    ("Newsroom"), the one matching the page's <title>/og:title first; else an h2 matching it."""
-    h1s: list[LexborNode] = []
-    seen: set[int] = set()
-    for selector in sel.TITLE_SELECTORS:
-        for node in tree.css(selector):
-            key = " ".join(node.text().casefold().split())
-            if node.mem_id not in seen and key and key not in sel.SITE_NAMES and key not in sel.SECTION_HEADS:
-                seen.add(node.mem_id)
-                h1s.append(node)
-    if hint:
-        yield from (node for node in h1s if _matches(node, hint))
-    yield from h1s
-    if hint:
-        yield from (node for node in tree.css("h2") if _matches(node, hint))
-
-
-def _matches(node: LexborNode, hint: str) -> bool:
-    text, hint = " ".join(node.text().casefold().split()), " ".join(hint.casefold().split())
-    return bool(text) and (text in hint or hint in text)
+def _matches(key: str, hint: str) -> bool:
+    """A node's key (casefolded, single-spaced) matches the page's <title>/og:title (`hint`, the same)."""
+    return bool(key) and (key in hint or hint in key)
 
 
 def _class_chrome(tree: LexborHTMLParser) -> Iterator[LexborNode]:
-    for node in tree.css("[class], [id]"):
-        attributes = node.attributes
-        names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
-        if _chrome_names(names) and node.tag not in {"html", "body"}:
+    for node in tree.css(_NAMED):
+        if _chrome_names(node.attrs.get("class"), node.id) and node.tag not in {"html", "body"}:
             yield node
 
 
 @functools.lru_cache(maxsize=CHROME_NAMES_CACHED)
-def _chrome_names(names: str) -> bool:
-    """Class and id names (lower-cased) that name chrome, decided once per distinct spelling."""
+def _chrome_names(class_: str | None, id_: str | None) -> bool:
+    """Class and id names that name chrome, decided once per distinct spelling."""
+    names = f"{class_ or ''} {id_ or ''}".lower()
     if not _CHROME_WORD.search(names):
         return False
     if any(name in sel.NOT_CHROME_CLASSES for name in names.split()):
         return False
     return bool(sel.CHROME_CLASS_WORDS.intersection(_CLASS_SPLIT.split(names)))
+
+
+def _elements_by_tag(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
+    """The page's chrome elements (`_CHROME`: of sel.CHROME_TAGS, figcaptions), h1s and h2s, in document
+    order: one walk reading each element's tag id, where a css() of the twenty tag names takes twice as
+    long."""
+    chrome: list[LexborNode] = []
+    h1s: list[LexborNode] = []
+    h2s: list[LexborNode] = []
+    lists = dict.fromkeys(_CHROME_TAG_IDS, chrome) | {_tag_id("h1"): h1s, _tag_id("h2"): h2s}
+    root = tree.root
+    for node in root.traverse() if root is not None else ():
+        if (nodes := lists.get(node.tag_id)) is not None:
+            nodes.append(node)
+    return {_CHROME: chrome, "h1": h1s, "h2": h2s}
+
+
+@functools.cache
+def _tag_id(name: str) -> int:
+    """Lexbor's id of a (known) tag name: an element's tag id is cheaper to read than its name."""
+    return int(LexborHTMLParser("").create_node(name).tag_id)
+
+
+_CHROME_TAG_IDS = frozenset(_tag_id(name) for name in (*sel.CHROME_TAGS, "figcaption"))
+# The linearisation reads tag ids. Text and comments are the only other nodes inside <body>.
+_TEXT_ID, _COMMENT_ID = (
+    node.tag_id for node in LexborHTMLParser("<p>x<!---->").css("p")[0].iter(include_text=True)
+)
+_SKIP_IDS = frozenset({_COMMENT_ID, *(_tag_id(name) for name in SKIP_TAGS if name != "-comment")})
+_BLOCK_TAG_NAMES = {_tag_id(name): name for name in BLOCK_TAGS}
+_A_ID, _BR_ID, _IMG_ID, _TIME_ID = (_tag_id(name) for name in ("a", "br", "img", "time"))
 
 
 def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
@@ -222,13 +310,14 @@ def _inside(node: LexborNode, tags: tuple[str, ...]) -> bool:
 
 
 def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
-    """The nodes not inside another of them; `nodes` in document order (as css() returns them)."""
+    """The nodes not inside another of them; `nodes` in document order, each with a class or an id (as
+    `_class_chrome` finds them)."""
     kept: list[LexborNode] = []
     inside: set[int] = set()  # the kept nodes' and their descendants' ids: linear however deep the nesting
     for node in nodes:
         if node.mem_id not in inside:
             kept.append(node)
-            inside.update(inner.mem_id for inner in node.css("*"))
+            inside.update(inner.mem_id for inner in node.css(_NAMED))  # the only candidates
     return kept
 
 
@@ -247,88 +336,96 @@ def _remove(nodes: list[LexborNode]) -> None:
 class _Builder:
     """Collects text into blocks while walking the tree: a block ends where a block-level element does."""
 
-    def __init__(self, article_id: int | None) -> None:
+    def __init__(self) -> None:
         self.blocks: list[Block] = []
-        self.article_id = article_id
         self.lineage = Lineage()
-        self._parts: list[str] = []
-        self._links: list[str] = []
-        self._datetime: str | None = None
-        self._owner: list[tuple[str, int, int, bool]] = []  # tag, parent id, number, inside the article
+        # The lists are cleared in place, so that the walk may hold them in local variables.
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self.datetime: str | None = None
+        self.owner: list[tuple[str, int, int, bool]] = []  # tag, parent id, number, inside the article
 
     def flush(self) -> None:
-        text = "\n".join(collapse(line) for line in "".join(self._parts).split("\n"))
-        text = (_BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text).strip()
-        if text and self._owner:
-            tag, parent, number, in_article = self._owner[-1]
-            links = tuple(link for link in (collapse(x) for x in self._links) if link)
-            self.blocks.append(
-                Block(
-                    text=text, tag=tag, parent=parent, element=number, lineage=self.lineage, links=links,
-                    link_chars=sum(len(link) for link in links), in_article=in_article,
-                    datetime=self._datetime,
-                )
-            )  # fmt: skip
-        self._parts, self._links, self._datetime = [], [], None
+        if self.parts:
+            text = "".join(self.parts)
+            self.parts.clear()
+            if "\n" in text:  # only <br> breaks a line
+                text = "\n".join(collapse(line) for line in text.split("\n"))
+                text = (_BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text).strip()
+            else:
+                text = collapse(text)
+            if text and self.owner:
+                self._add(text)
+        self.links.clear()
+        self.datetime = None
+
+    def _add(self, text: str) -> None:
+        tag, parent, number, in_article = self.owner[-1]
+        links = tuple(link for link in (collapse(x) for x in self.links) if link)
+        self.blocks.append(
+            Block(
+                text=text, tag=tag, parent=parent, element=number, lineage=self.lineage, links=links,
+                link_chars=sum(len(link) for link in links), in_article=in_article, datetime=self.datetime,
+            )
+        )  # fmt: skip
 
 
 def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
     """The text under `root` as blocks in reading order."""
-    builder = _Builder(article.mem_id if article is not None else None)
-    ancestors: list[int] = []  # ids of the open elements
-    numbers: list[int] = []  # and their numbers in the lineage
+    builder = _Builder()
+    parts, links, owner, lineage = builder.parts, builder.links, builder.owner, builder.lineage
+    article_id = article.mem_id if article is not None else None
     in_article = article is None
     link_depth = 0
-    stack: list[tuple[LexborNode, bool]] = [(root, False)]
-    while stack:
-        node, closing = stack.pop()
-        tag = node.tag or ""
-        if closing:
-            ancestors.pop()
-            builder.lineage.close(numbers.pop())
-            in_article = in_article and node.mem_id != builder.article_id
-            if tag in BLOCK_TAGS:
+    # The open elements: tag id, id, number in the lineage, the children not walked yet; at the bottom, the
+    # root as the only child of no element (id 0, number -1).
+    frames: list[tuple[int, int, int, Iterator[LexborNode]]] = [(-1, 0, -1, iter((root,)))]
+    while frames:
+        _, parent_id, parent_number, children = frames[-1]
+        for node in children:
+            tag_id = node.tag_id
+            if tag_id == _TEXT_ID:
+                text = (node.text_content or "").replace("\n", " ")  # only <br> breaks a line
+                parts.append(text)
+                if link_depth and links:
+                    links[-1] += text
+                continue
+            if tag_id in _SKIP_IDS:
+                continue
+            if tag_id == _BR_ID:
+                parts.append("\n")
+                continue
+            if tag_id == _IMG_ID and link_depth and owner and owner[-1][0] in ALT_TEXT_OWNERS:
+                # A linked logo standing for its name in a list of values ("Source:" as structure logos).
+                alt = collapse(node.attributes.get("alt"))
+                parts.append(alt)
+                if links:
+                    links[-1] += alt
+                continue
+            node_id = node.mem_id
+            number = lineage.open(node_id, parent_number)
+            in_article = in_article or node_id == article_id
+            if (tag := _BLOCK_TAG_NAMES.get(tag_id)) is not None:
                 builder.flush()
-                builder._owner.pop()
-            elif tag == "a":
+                owner.append((tag, parent_id, number, in_article))  # a list's items, a row's cells share it
+            elif tag_id == _A_ID:
+                link_depth += 1
+                links.append("")
+            elif tag_id == _TIME_ID and builder.datetime is None:
+                builder.datetime = node.attributes.get("datetime")
+            frames.append((tag_id, node_id, number, node.iter(include_text=True)))
+            break
+        else:  # the element's last child walked: close it
+            tag_id = frames.pop()[0]
+            if parent_number < 0:
+                continue
+            lineage.close(parent_number)
+            in_article = in_article and parent_id != article_id
+            if tag_id in _BLOCK_TAG_NAMES:
+                builder.flush()
+                owner.pop()
+            elif tag_id == _A_ID:
                 link_depth -= 1
-            continue
-        if tag == "-text":
-            text = (node.text_content or "").replace("\n", " ")  # only <br> breaks a line
-            builder._parts.append(text)
-            if link_depth and builder._links:
-                builder._links[-1] += text
-            continue
-        if tag in SKIP_TAGS or not node.is_element_node:
-            continue
-        if tag == "br":
-            builder._parts.append("\n")
-            continue
-        if tag == "img" and link_depth and builder._owner and builder._owner[-1][0] in ALT_TEXT_OWNERS:
-            # A linked logo standing for its name in a list of values ("Source:" as structure logos).
-            alt = collapse(node.attributes.get("alt"))
-            builder._parts.append(alt)
-            if builder._links:
-                builder._links[-1] += alt
-            continue
-        number = builder.lineage.open(node.mem_id, numbers[-1] if numbers else -1)
-        in_article = in_article or node.mem_id == builder.article_id
-        if tag in BLOCK_TAGS:
-            builder.flush()
-            parent_id = ancestors[-1] if ancestors else 0  # a list's items, a row's cells share it
-            builder._owner.append((tag, parent_id, number, in_article))
-        elif tag == "a":
-            link_depth += 1
-            builder._links.append("")
-        elif tag == "time" and builder._datetime is None:
-            builder._datetime = node.attributes.get("datetime")
-        ancestors.append(node.mem_id)
-        numbers.append(number)
-        stack.append((node, True))
-        child = node.last_child
-        while child is not None:
-            stack.append((child, False))
-            child = child.prev
     builder.flush()
     return builder.blocks
 
