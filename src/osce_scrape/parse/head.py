@@ -14,10 +14,10 @@ from osce_scrape.parse import selectors as sel
 from osce_scrape.parse.blocks import collapse
 
 SAVED_HEADER_CHARS = 4096
-_SAVED_FROM = re.compile(
-    r"<!--\s*saved from url=\(\d+\)(?P<url>https?://\S+?)\s*-->|^WARC-Target-URI:\s*<?(?P<warc>https?://\S+?)>?\s*$",
-    re.IGNORECASE | re.MULTILINE,
-)
+# Two searches, each led by a literal that the regex engine finds fast (one alternation of both tries every
+# position): a browser's comment, and a "WARC-Target-URI:" line found from the "\n" before it.
+_SAVED_BY_BROWSER = re.compile(r"<!--\s*saved from url=\(\d+\)(?P<url>https?://\S+?)\s*-->", re.IGNORECASE)
+_SAVED_WARC = re.compile(r"\nWARC-Target-URI:\s*<?(?P<url>https?://\S+?)>?\s*$", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass
@@ -112,8 +112,10 @@ def _find_key(data: object, key: str, depth: int = 0) -> str | None:
 def saved_copy_url(text: str) -> str | None:
     """The URL a saved copy names at its top: a browser's `<!-- saved from url=(0047)https://… -->`, or
     the `WARC-Target-URI:` of a WARC record saved with its headers."""
-    match = _SAVED_FROM.search(text[:SAVED_HEADER_CHARS])
-    return unwrap_url(match["url"] or match["warc"]) if match else None
+    top = "\n" + text[:SAVED_HEADER_CHARS]  # the first line, too, follows a "\n"
+    browser, warc = _SAVED_BY_BROWSER.search(top), _SAVED_WARC.search(top)
+    first = warc if warc and (browser is None or warc.start() < browser.start()) else browser
+    return unwrap_url(first["url"]) if first else None
 
 
 def _link_href(tree: LexborHTMLParser, rel: str) -> str | None:
