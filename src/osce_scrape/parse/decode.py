@@ -119,9 +119,8 @@ def _plausible_words(joined: bytes, encoding: str) -> int:
     letters)."""
     classes = joined.translate(*_CLASS_TABLES[encoding])
     accented = _ACCENTED_WORD.findall(classes)
-    return len(_PLAUSIBLE_WORD.findall(classes)) + sum(
-        word.count(_ASCII) >= LATIN_ASCII_SHARE * len(word) for word in accented
-    )
+    plausible: int = len(_PLAUSIBLE_WORD.findall(classes))
+    return plausible + sum(bool(word.count(_ASCII) >= LATIN_ASCII_SHARE * len(word)) for word in accented)
 
 
 def _candidates(data: bytes, declared: str | None) -> list[str]:
