@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from osce_scrape.parse.months import month_number
@@ -63,6 +64,10 @@ HEADER_LINE = re.compile(rf"^(?P<place>[^\W\d_][^\d,:;]{{0,60}}?)\s+(?P<date>{DA
 DATE_ONLY_LINE = re.compile(rf"^{_WEEKDAY}(?:{DAY_MONTH_YEAR}|{MONTH_DAY_YEAR}|{ISO_DATE}|{NUMERIC_DATE})$")
 SITE_TIMEZONE = ZoneInfo("Europe/Vienna")  # the OSCE's seat; the site shows dates in its time
 MAX_PLACE_WORDS = 9
+DATELINE_HEAD_CHARS = 200  # a dateline is read from the paragraph's start
+# The same paragraphs are asked for their dateline by several extractors (values, headline, body, language):
+# remembered by their head, a few hundred characters each.
+DATELINES_CACHED = 1024
 MAX_DATELESS_PLACE_CHARS = 40  # "TSAKHKADZOR, Kotayq region of Armenia" has 5; a sentence has more
 
 
@@ -127,7 +132,11 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 
 def find_dateline(paragraph: str, language: str | None = None) -> Dateline | None:
     """The dateline a body paragraph opens with, if any."""
-    head = paragraph[:200]
+    return _dateline(paragraph[:DATELINE_HEAD_CHARS], language)
+
+
+@lru_cache(maxsize=DATELINES_CACHED)
+def _dateline(head: str, language: str | None) -> Dateline | None:
     for pattern in (DATELINE, DATELINE_DATE_AFTER, DATELINE_DATE_FIRST):
         match = pattern.match(head)
         if match and _is_place(match["place"]) and _month_word(match["date"], language):
@@ -145,7 +154,8 @@ def _month_word(date_text: str, language: str | None) -> str | None:
 
 def dateline_month(paragraph: str) -> str | None:
     """The month name of the dateline a paragraph opens with ("aprilie"), if any."""
-    match = DATELINE.match(paragraph[:200]) or DATELINE_DATE_AFTER.match(paragraph[:200])
+    head = paragraph[:DATELINE_HEAD_CHARS]
+    match = DATELINE.match(head) or DATELINE_DATE_AFTER.match(head)
     return _month_word(match["date"], None) if match else None
 
 

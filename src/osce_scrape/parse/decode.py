@@ -10,7 +10,6 @@ import re
 from osce_scrape.parse.charset import META_SCAN_BYTES, declared_encoding, text_codec
 
 _HTML_LANG = re.compile(rb"""<html[^>]{0,200}?\blang\s*=\s*["']?([A-Za-z]{2})\b""", re.IGNORECASE)
-_NON_ASCII_WORD = re.compile(rb"[A-Za-z\x80-\xff]*[\x80-\xff][A-Za-z\x80-\xff]*")
 # Windows code pages the site's languages were written in before UTF-8.
 LEGACY_ENCODINGS = {
     **dict.fromkeys(("ru", "uk", "be", "bg", "mk", "kk", "ky", "tg", "mn"), "cp1251"),
@@ -22,7 +21,9 @@ LEGACY_ENCODINGS = {
 GUESS_ORDER = ("cp1251", "cp1250", "cp1252", "cp1257", "cp1254", "cp1253", "koi8-r")
 CUT_CHARACTER_BYTES = 3  # a UTF-8 character is at most 4 bytes: a cut leaves at most 3 of them
 GUESS_WORDS = 400  # enough words to tell the code pages apart, few enough to stay cheap
+GUESS_SCAN_BYTES = 500_000  # where the words are looked for
 LATIN_ASCII_SHARE = 0.5  # in Latin-script words of real text, most letters are plain ASCII
+_SPACE = ord(" ")
 
 
 def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -46,16 +47,42 @@ def _guess(data: bytes) -> str:
         by_language := LEGACY_ENCODINGS.get(match[1].decode("ascii").lower())
     ):
         return by_language
-    words = _NON_ASCII_WORD.findall(data[:500_000])[:GUESS_WORDS]
-    joined = b" ".join(words)  # a space is in no word
+    joined = b" " + _non_ascii_words(data[:GUESS_SCAN_BYTES])  # a space before every word
     return max(GUESS_ORDER, key=lambda encoding: _plausible_words(joined, encoding))
 
 
-# What each byte of a word reads as in each code page, as one class letter, so a word is judged with
-# bytes.translate and counts instead of a decode and a look at every character.
-_UNDEFINED, _NOT_LETTER, _ASCII = b"!", b".", b"A"  # no character; a character but no letter; A-Z, a-z
+# Each byte as what it may be in a word: an ASCII letter, a non-ASCII byte, or neither (a space).
+_WORD_BYTES = bytes(
+    b"a"[0] if chr(byte).isascii() and chr(byte).isalpha() else b"h"[0] if byte >= 0x80 else _SPACE
+    for byte in range(256)
+)
+
+
+def _non_ascii_words(data: bytes) -> bytes:
+    """The first GUESS_WORDS runs of letters and non-ASCII bytes that hold a non-ASCII byte, space-joined:
+    found with `find` on the bytes' kinds (a regex tries every position of the page's markup)."""
+    kinds = data.translate(_WORD_BYTES)
+    words: list[bytes] = []
+    found = kinds.find(b"h")
+    while found >= 0 and len(words) < GUESS_WORDS:
+        start = kinds.rfind(b" ", 0, found) + 1
+        end = kinds.find(b" ", found)
+        end = len(kinds) if end < 0 else end
+        words.append(data[start:end])
+        found = kinds.find(b"h", end)
+    return b" ".join(words)
+
+
+# What each byte of a word reads as in each code page, as one class letter, so that all words are judged
+# by two regex scans of the translated words instead of a look at each word.
+_UNDEFINED, _ASCII = b"!", b"A"  # no character; A-Z, a-z
 _SCRIPT_CLASSES = {"latin": b"L", "greek": b"G", "cyrillic": b"C", "other": b"O"}  # non-ASCII letters
-_SPACE = ord(" ")
+# A word (after a space, up to a space or the end) that is plausible: letters of one non-Latin script,
+# or Latin-script letters of which at most one is accented and one at least is plain ASCII (a share of
+# LATIN_ASCII_SHARE at least).
+_PLAUSIBLE_WORD = re.compile(rb" (?:G++|C++|O++|A++(?:LA*+)?|LA++)(?= |\Z)")
+# A Latin-script word with two accented letters or more and an ASCII one: counted one by one.
+_ACCENTED_WORD = re.compile(rb" (?=L*+A)(A*+LA*+L[AL]*+)(?= |\Z)")
 
 
 def _script(ch: str) -> str:
@@ -67,41 +94,33 @@ def _script(ch: str) -> str:
     return "cyrillic" if 0x400 <= code < 0x530 else "other"
 
 
-def _byte_classes(encoding: str) -> bytes:
-    """The 256-byte translate table of `encoding`: each byte's class (a space stays, between words)."""
-    table = bytearray(_NOT_LETTER * 256)
+def _byte_classes(encoding: str) -> tuple[bytes, bytes]:
+    """The translate table of `encoding` (each byte's class; a space stays, between words) and the bytes
+    it reads as characters that are no letters (dropped: they count for nothing)."""
+    table = bytearray(_UNDEFINED * 256)
+    dropped = bytearray()
     for byte in range(256):
+        ch = bytes([byte]).decode(encoding, errors="replace")
         if byte == _SPACE:
             table[byte] = _SPACE
-            continue
-        ch = bytes([byte]).decode(encoding, errors="replace")
-        if ch == "\ufffd":
-            table[byte] = _UNDEFINED[0]
         elif ch.isalpha():
             table[byte] = (_ASCII if ch.isascii() else _SCRIPT_CLASSES[_script(ch)])[0]
-    return bytes(table)
+        elif ch != "\ufffd":
+            dropped.append(byte)
+    return bytes(table), bytes(dropped)
 
 
 _CLASS_TABLES = {encoding: _byte_classes(encoding) for encoding in GUESS_ORDER}
 
 
 def _plausible_words(joined: bytes, encoding: str) -> int:
-    """How many of the space-joined non-ASCII words read as real words in `encoding`: letters of one
+    """How many of the words (each after a space) read as real words in `encoding`: letters of one
     script, and in Latin script mostly ASCII letters (Russian read as windows-1252 is all accented
     letters)."""
-    plausible = 0
-    for word in joined.translate(_CLASS_TABLES[encoding]).split(b" "):
-        if _UNDEFINED in word:
-            continue
-        letters = len(word) - word.count(_NOT_LETTER)
-        if not letters:
-            continue
-        ascii_letters, latin = word.count(_ASCII), word.count(b"L")
-        if ascii_letters + latin == letters:
-            plausible += ascii_letters / letters >= LATIN_ASCII_SHARE
-        else:
-            plausible += any(word.count(cls) == letters for cls in (b"G", b"C", b"O"))
-    return plausible
+    classes = joined.translate(*_CLASS_TABLES[encoding])
+    accented = _ACCENTED_WORD.findall(classes)
+    plausible: int = len(_PLAUSIBLE_WORD.findall(classes))
+    return plausible + sum(bool(word.count(_ASCII) >= LATIN_ASCII_SHARE * len(word)) for word in accented)
 
 
 def _candidates(data: bytes, declared: str | None) -> list[str]:

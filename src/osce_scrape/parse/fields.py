@@ -7,7 +7,7 @@ then read each field from the blocks of the right role and say which rule produc
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
 from osce_scrape.parse import selectors as sel
@@ -64,9 +64,18 @@ class Roles:
     roles: list[Role]
     header_line: Dateline | None = None
     teasers: int = 0
+    # furniture_line's answers: classifying and then reading the body ask about the same lines (in a
+    # list or not), and the furniture pattern is slow on a long line.
+    furniture: dict[tuple[str, bool], bool] = field(default_factory=dict)
 
     def indexes(self, *names: Role) -> list[int]:
         return [i for i, role in enumerate(self.roles) if role in names]
+
+    def furniture_line(self, line: str, tag: str) -> bool:
+        key = (line, tag == "li")
+        if (known := self.furniture.get(key)) is None:
+            known = self.furniture[key] = furniture_line(line, tag)
+        return known
 
 
 def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> Roles:
@@ -118,7 +127,7 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
             roles[i] = "date-display"
         elif sel.PHOTO_CAPTION_TAIL.search(block.text):
             roles[i] = "caption"
-        elif _is_furniture(block, page.title):
+        elif _is_furniture(block, page.title, result):
             roles[i] = "furniture"
         elif after_title <= HEADER_LINE_LOOKAHEAD and sel.BYLINE.match(block.text):
             roles[i] = "byline"
@@ -168,10 +177,10 @@ def furniture_line(line: str, tag: str) -> bool:
     )
 
 
-def _is_furniture(block: Block, title: str | None) -> bool:
+def _is_furniture(block: Block, title: str | None, roles: Roles) -> bool:
     text = block.text
     lines = block.lines()
-    furniture = sum(1 for line in lines if furniture_line(line, block.tag))
+    furniture = sum(1 for line in lines if roles.furniture_line(line, block.tag))
     if furniture == len(lines):
         return True
     # An address box: a few short lines, half of them phone, fax or e-mail lines.
@@ -205,7 +214,7 @@ def extract_body(page: PageBlocks, roles: Roles) -> list[str]:
     for text, tag in _body_texts(page, roles):
         for part in text.split("\n\n"):
             # A page-furniture line inside a paragraph ("Last updated: …" under a <br>) is dropped.
-            lines = [line for line in part.split("\n") if not furniture_line(line.strip(), tag)]
+            lines = [line for line in part.split("\n") if not roles.furniture_line(line.strip(), tag)]
             text = " ".join(" ".join(lines).split())
             if len(lines) < len(part.split("\n")) and len(text) <= BOX_TITLE_MAX_CHARS and "." not in text:
                 continue  # what is left of a download or share box is its title ("Report")

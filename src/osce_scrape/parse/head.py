@@ -8,16 +8,31 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from osce_scrape.parse import selectors as sel
 from osce_scrape.parse.blocks import collapse
 
 SAVED_HEADER_CHARS = 4096
-_SAVED_FROM = re.compile(
-    r"<!--\s*saved from url=\(\d+\)(?P<url>https?://\S+?)\s*-->|^WARC-Target-URI:\s*<?(?P<warc>https?://\S+?)>?\s*$",
-    re.IGNORECASE | re.MULTILINE,
-)
+# Two searches, each led by a literal that the regex engine finds fast (one alternation of both tries every
+# position): a browser's comment, and a "WARC-Target-URI:" line found from the "\n" before it.
+_SAVED_BY_BROWSER = re.compile(r"<!--\s*saved from url=\(\d+\)(?P<url>https?://\S+?)\s*-->", re.IGNORECASE)
+_SAVED_WARC = re.compile(r"\nWARC-Target-URI:\s*<?(?P<url>https?://\S+?)>?\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+# What read_head reads, by kind.
+HEAD_SELECTORS = {
+    "base": "base[href]",
+    "meta": "meta[content]",
+    "title": "title",
+    "json-ld": 'script[type="application/ld+json"]',
+    "canonical": 'link[rel="canonical"]',
+    "shortlink": 'link[rel="shortlink"]',
+    "alternate": "link[rel=alternate][hreflang]",
+}
+_ANY_HEAD_SELECTOR = ", ".join(HEAD_SELECTORS.values())
+_KIND_OF_TAG = {"base": "base", "meta": "meta", "title": "title", "script": "json-ld"}
+_KIND_OF_REL = {"canonical": "canonical", "shortlink": "shortlink", "alternate": "alternate"}
 
 
 @dataclass
@@ -37,27 +52,28 @@ class HeadMeta:
 def read_head(tree: LexborHTMLParser, base_url: str | None) -> HeadMeta:
     """Canonical URL, language, publication dates and translations from the head (before any cleaning)."""
     meta = HeadMeta()
-    if (base := tree.css_first("base[href]")) is not None:
+    nodes = _head_nodes(tree)
+    if base := next(iter(nodes["base"]), None):
         base_url = _absolute(base.attributes.get("href"), base_url) or base_url
     html = tree.css_first("html")
     if html is not None:
         meta.html_lang = (
             html.attributes.get("lang") or html.attributes.get("xml:lang") or ""
         ).strip() or None
-    meta.canonical = _web_url(_link_href(tree, "canonical"), base_url)
-    tags = _meta_tags(tree)
+    meta.canonical = _web_url(_first_href(nodes["canonical"]), base_url)
+    tags = _meta_tags(nodes["meta"])
     meta.og_url = _web_url(tags.get(("property", "og:url")), base_url)
-    meta.shortlink = _web_url(_link_href(tree, "shortlink"), base_url)
+    meta.shortlink = _web_url(_first_href(nodes["shortlink"]), base_url)
     meta.og_title = tags.get(("property", "og:title"))
-    if (node := tree.css_first("title")) is not None:
-        meta.title_tag = collapse(node.text()) or None
+    if title := next(iter(nodes["title"]), None):
+        meta.title_tag = collapse(title.text()) or None
     for attribute, name in sel.PUBLISHED_META:
         if value := tags.get((attribute, name)):
             meta.published.append((f"meta:{name}", value))
-    if value := _json_ld_published(tree):
+    if value := _json_ld_published(nodes["json-ld"]):
         meta.published.insert(_json_ld_rank(meta.published), ("json-ld:datePublished", value))
     page_url = meta.canonical or meta.og_url or meta.shortlink or base_url
-    for node in tree.css("link[rel=alternate][hreflang]"):
+    for node in nodes["alternate"]:
         lang = (node.attributes.get("hreflang") or "").strip().lower()
         href = _if_absolute(_absolute(node.attributes.get("href"), page_url))
         href = _unsaved(href) if href else None
@@ -71,10 +87,28 @@ def _json_ld_rank(published: list[tuple[str, str]]) -> int:
     return sum(1 for rule, _ in published if "published_time" in rule or "datePublished" in rule)
 
 
-def _meta_tags(tree: LexborHTMLParser) -> dict[tuple[str, str], str]:
+def _head_nodes(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
+    """The nodes of each of HEAD_SELECTORS, in document order, found in one scan of the tree (a scan a
+    selector cost as much as the rest of read_head)."""
+    nodes: dict[str, list[LexborNode]] = {kind: [] for kind in HEAD_SELECTORS}
+    for node in tree.css(_ANY_HEAD_SELECTOR):
+        nodes[_head_kind(node)].append(node)
+    return nodes
+
+
+def _head_kind(node: LexborNode) -> str:
+    """Which of HEAD_SELECTORS found the node: told by its tag, and a link by its usual rel; the selector
+    engine is asked only about other spellings ("Canonical": HTML compares some values case-blind)."""
+    kind = _KIND_OF_TAG.get(node.tag or "")
+    if kind is None and node.tag == "link":
+        kind = _KIND_OF_REL.get(node.attributes.get("rel") or "")
+    return kind or next(kind for kind, selector in HEAD_SELECTORS.items() if node.css_matches(selector))
+
+
+def _meta_tags(nodes: list[LexborNode]) -> dict[tuple[str, str], str]:
     """(attribute, name) -> content of every <meta> with content, first one wins."""
     tags: dict[tuple[str, str], str] = {}
-    for node in tree.css("meta[content]"):
+    for node in nodes:
         attributes = node.attributes
         content = (attributes.get("content") or "").strip()
         for attribute in ("property", "name", "itemprop"):
@@ -83,8 +117,8 @@ def _meta_tags(tree: LexborHTMLParser) -> dict[tuple[str, str], str]:
     return tags
 
 
-def _json_ld_published(tree: LexborHTMLParser) -> str | None:
-    for node in tree.css('script[type="application/ld+json"]'):
+def _json_ld_published(nodes: list[LexborNode]) -> str | None:
+    for node in nodes:
         try:
             data = json.loads(node.text() or "null")
         except ValueError:
@@ -112,13 +146,14 @@ def _find_key(data: object, key: str, depth: int = 0) -> str | None:
 def saved_copy_url(text: str) -> str | None:
     """The URL a saved copy names at its top: a browser's `<!-- saved from url=(0047)https://… -->`, or
     the `WARC-Target-URI:` of a WARC record saved with its headers."""
-    match = _SAVED_FROM.search(text[:SAVED_HEADER_CHARS])
-    return unwrap_url(match["url"] or match["warc"]) if match else None
+    top = "\n" + text[:SAVED_HEADER_CHARS]  # the first line, too, follows a "\n"
+    browser, warc = _SAVED_BY_BROWSER.search(top), _SAVED_WARC.search(top)
+    first = warc if warc and (browser is None or warc.start() < browser.start()) else browser
+    return unwrap_url(first["url"]) if first else None
 
 
-def _link_href(tree: LexborHTMLParser, rel: str) -> str | None:
-    node = tree.css_first(f'link[rel="{rel}"]')
-    return node.attributes.get("href") if node is not None else None
+def _first_href(nodes: list[LexborNode]) -> str | None:
+    return nodes[0].attributes.get("href") if nodes else None
 
 
 def _web_url(href: str | None, base: str | None) -> str | None:

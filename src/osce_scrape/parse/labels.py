@@ -46,7 +46,12 @@ def label_of(block: Block) -> tuple[str, str] | None:
     if len(block.text) > MAX_LABEL_BLOCK_CHARS:
         return None
     first_line = block.text.split("\n", 1)[0]
-    if (match := sel.LABEL_LINE.match(first_line)) and (key := _label_key(match["label"])):
+    # The colon first: most blocks have none, and the label pattern tries every label at each.
+    if (
+        ":" in first_line
+        and (match := sel.LABEL_LINE.match(first_line))
+        and (key := _label_key(match["label"]))
+    ):
         value = match["value"].strip()
         if _reads_as_prose(value):  # "Source: the institution that issued the item" explains, not labels
             return None
