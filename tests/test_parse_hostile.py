@@ -4,6 +4,7 @@ naming it; scaling is asserted as a ratio between two sizes measured in the same
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from hostilekit import HostileSite, Reply, serving
 from osce_scrape import NotAPressRelease, ParseError, PressRelease, parse_page
 from osce_scrape.parse import limits
+from osce_scrape.parse.decode import decode_html
 from osce_scrape.parse.limits import MAX_ATTRIBUTES, MAX_DEPTH, MAX_NODES
 
 URL = "https://www.osce.org/secretariat/500001"
@@ -174,6 +176,139 @@ def test_the_markup_scan_refuses_exactly_what_the_tokenizer_does(pieces: list[st
     attributes than the cap (at small caps, over markup of quotes, comments, raw text and stray "<")."""
     text = "".join(pieces)
     assert limits._within_cap(text, SMALL_CAPS[most]) is not _over_cap_by_tokens(text, most)
+
+
+# Pieces of markup that make quoted values hold '>' and '<', values opened after spaces, and quotes that
+# open no value: what could make the prefilter of `check_markup` clear an element past the cap.
+VALUE_PIECES = [*MARKUP_PIECES, '="', "='", '= "', "=\n'", '">', "'>", '"<', "<b c d", ' x="<>" ', " y='>'",
+                "a b", "\f", "\r", '"q', "=>", "e=f"]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(VALUE_PIECES), max_size=60), st.integers(0, 4))
+def test_the_prefilter_clears_no_page_the_tokenizer_refuses(pieces: list[str], most: int) -> None:
+    """A page whose prefilter finds no element that may pass the cap has none, read token by token."""
+    text = "".join(pieces)
+    assert limits._may_pass_cap(text, most) or not _over_cap_by_tokens(text, most)
+
+
+NO_BARE = str.maketrans("", "", " \t\n\f\r>")  # what a bare value cannot hold
+
+
+def _random_tag(rng: random.Random, count: int) -> str:
+    """A start or end tag of `count` attributes of every form: bare, quoted (maybe cut, maybe holding
+    '>', '<' and the other quote), with or without '=' and spaces, joined by spaces, '/' or nothing."""
+    out = "<" + rng.choice(["div", "p", "/p", "script", "style", "textarea", "title", "X"])
+    for index in range(count):
+        out += rng.choice([" ", " ", "/", "\n", "  ", ""] if index else [" ", "/", "\t"])
+        out += rng.choice(["a", "data-x", "<", "=", '"q', "'", "x<y"])
+        if rng.random() < 0.6:
+            value = "".join(
+                rng.choices(["a", " ", "<", ">", '"', "'", "=", "/", "x>", "<p"], k=rng.randint(0, 6))
+            )
+            mark = rng.choice(['"', "'", ""])
+            value = mark + value.replace(mark, "") + rng.choice([mark, mark, ""]) if mark else value
+            out += rng.choice(["=", " = ", "\n=\t"]) + (value if mark else value.translate(NO_BARE))
+    return out + rng.choice([">", ">", " >", "/>", ""])
+
+
+FILLERS = ["text ", "a < b ", "x>y ", "it's ", 'he said "hi" ', "<!-- <a b c d e> -->", "</script>", "<br>",
+           "<script>s = '<b c d e>';</script>", " = '", ' = "', "<!x>", "<?pi>", "\n"]  # fmt: skip
+
+
+def test_the_prefilter_clears_no_generated_page_the_tokenizer_refuses() -> None:
+    """Seeded random pages of tags with about `most` attributes among text, comments and scripts (some cut
+    short): each the tokenizer refuses is one the prefilter leaves to the scan; and some are cleared."""
+    rng = random.Random(11)
+    cleared = 0
+    for _ in range(3000):
+        most = rng.randint(0, 6)
+        text = "".join(
+            _random_tag(rng, max(0, most + rng.randint(-3, 2))) if rng.random() < 0.5 else rng.choice(FILLERS)
+            for _ in range(rng.randint(1, 12))
+        )[: rng.choice([None, rng.randint(0, 80)])]
+        over = _over_cap_by_tokens(text, most)
+        assert limits._may_pass_cap(text, most) or not over, (most, text)
+        cleared += not limits._may_pass_cap(text, most)
+    assert cleared > 300
+
+
+# Attributes built to hide an element past the cap from the prefilter: quoted '>' and '<' (and the other
+# quote), spaces around '=', no separator after a quoted value, '/' separators, '<' in names, long values
+# that look like markup.
+ATTACKS = {
+    "quoted-gt": lambda i: f' a{i}=">"',
+    "apostrophe-gt": lambda i: f" a{i}='>'",
+    "quoted-lt-gt": lambda i: f' a{i}="<>"',
+    "quoted-many-gt": lambda i: f' a{i}=">>>>"',
+    "spaced-equals": lambda i: f' a{i} = ">"',
+    "newline-equals": lambda i: f"\na{i}=\n\t'>'",
+    "other-quote-inside": lambda i: f" a{i}='\">'",
+    "no-separator": lambda i: f'{"" if i else " "}a{i}=">"',
+    "shortest": lambda _: " a",  # an element of MAX_ATTRIBUTES + 1 of them spans exactly what it must
+    "slashes": lambda i: f"/a{i}",
+    "lt-names": lambda i: f" <a{i}",
+    "bare": lambda i: f" a{i}=<",
+    "markup-values": lambda i: f" a{i}=\"<p>x</p><a href='y'>z</a>\"",
+    "long-values": lambda i: f' a{i}="{"x > y < z " * 60}"',
+}
+PADDINGS = [0, 1, 2 * MAX_ATTRIBUTES + 3, 2 * MAX_ATTRIBUTES + 4, 1000]  # shifts where the windows fall
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+@pytest.mark.parametrize("closing", ["</b>", ""], ids=["closed", "at-end-of-file"])
+def test_an_element_hidden_from_the_prefilter_is_refused_at_the_cap(attack: str, closing: str) -> None:
+    """An element of MAX_ATTRIBUTES + 1 attributes in each attacking form, at several offsets and as a
+    start or end tag, is refused naming its count; one of MAX_ATTRIBUTES passes: as the tokenizer reads."""
+    for padding in PADDINGS:
+        for tag in ("<b", "</b"):
+            for count in (MAX_ATTRIBUTES, MAX_ATTRIBUTES + 1):
+                attributes = "".join(ATTACKS[attack](i) for i in range(count))
+                text = "<p>" + "x" * padding + f"{tag}{attributes}>{closing}"[: None if closing else -1]
+                assert _over_cap_by_tokens(text, MAX_ATTRIBUTES) is (count > MAX_ATTRIBUTES)
+                if count > MAX_ATTRIBUTES:
+                    with pytest.raises(ParseError) as caught:
+                        limits.check_markup(text)
+                    assert caught.value.reason == (
+                        f"page has an element with {count} attributes (more than {MAX_ATTRIBUTES}): "
+                        "refused as hostile or broken"
+                    )
+                else:
+                    limits.check_markup(text)
+
+
+def test_an_unclosed_quote_at_the_end_holds_the_attribute_past_the_cap() -> None:
+    """The attribute past the cap opens a value never closed: the markup after it is that value."""
+    attributes = " ".join(f"a{i}" for i in range(MAX_ATTRIBUTES))
+    text = f'<div {attributes} z="' + "><p class=x>text</p>" * 100
+    with pytest.raises(ParseError, match=f"with {MAX_ATTRIBUTES + 1} attributes"):
+        limits.check_markup(text)
+
+
+def test_ordinary_pages_are_cleared_by_the_prefilter() -> None:
+    """Every fixture page, and a long page of prose that looks like attributes ("a = b", quotes, "x > y",
+    apostrophes), is cleared without the scan: that is what makes the check cheap."""
+    prose = "<p>" + "It's a = 'b' and \"c\" = d, x > y < z / w. " * 20_000 + "</p>"
+    assert not limits._may_pass_cap(hostile_page(ARTICLE + prose), MAX_ATTRIBUTES)
+    pages = sorted(Path(__file__).parent.parent.joinpath("fixtures", "pages").glob("*.htm*"))
+    assert len(pages) > 40
+    for path in pages:
+        text = decode_html(path.read_bytes())[0]
+        assert not limits._may_pass_cap(text, MAX_ATTRIBUTES), path.name
+
+
+def test_a_page_sending_every_window_to_the_slow_check_costs_linear_time() -> None:
+    """Windows each ending after a quote behind a space (the check's regex then reads the window) and
+    holding an apostrophe: refusing nothing, ten times the page takes about ten times as long."""
+
+    def shape(windows: int) -> str:
+        return hostile_page(ARTICLE, "<p>" + ("it's " + "w " * 290 + '"q>') * windows + "</p>")
+
+    small, large = shape(500), shape(5000)
+    assert not limits._may_pass_cap(large, MAX_ATTRIBUTES)
+    assert (
+        fastest(lambda: limits.check_markup(large)) <= 25 * fastest(lambda: limits.check_markup(small)) + 0.01
+    )
 
 
 def test_tags_in_scripts_and_comments_are_not_counted_as_attributes() -> None:

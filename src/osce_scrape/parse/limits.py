@@ -53,6 +53,8 @@ _MARKUP = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _ONE_ATTRIBUTE = re.compile(_ATTRIBUTE)
+_BEFORE_VALUE = frozenset("=\t\n\f\r ")  # what stands just before a quote that opens a value
+_EQUALS_BEFORE = re.compile(rf"={_SPACE}*+\Z")  # an '=' and spaces up to where the search ends
 _MIN_CHARS_AN_ATTRIBUTE = 2  # a name and a space (or a quoted value's closing quote) at the least
 TOKENS_A_SCAN = 4096  # tokens one call of the scan reads: bounds the regex engine's memory on a huge page
 
@@ -83,15 +85,65 @@ def check_markup(text: str, source: str | None = None) -> None:
     """Refuse a page with an element of more than MAX_ATTRIBUTES attributes, or whose markup opens more than
     MAX_MARKUP_DEPTH elements without closing them, before it is parsed."""
     _check_markup_depth(text, source)
-    if _within_cap(text, _SCAN):
+    if not _may_pass_cap(text, MAX_ATTRIBUTES) or _within_cap(text, _SCAN):
         return
     _refuse_attributes(text, source)
 
 
+def _may_pass_cap(text: str, most: int) -> bool:
+    """False when no element of the page can have more than `most` attributes, shown by a few searches of
+    the text at C speed (on an ordinary page, a twentieth of the scan's time); True when the scan must tell.
+
+    Such an element spans at least `span` characters from its '<' (a name, then at least two characters an
+    attribute), none of them a '>' but in quoted values. So the text is read in windows of that span, each
+    starting after a '>'. An element begun in a window reaches the window's last '>': it ends there, or
+    crosses it inside a value, opened by the window's last quote of its kind after an '=' (and spaces): that
+    quote is looked at. A window without a '>' starts a run of the span or more, where such an element
+    begins at a '<' at least a span before the run's end, or crosses that end. Each character is read a
+    bounded number of times: the time is linear in the page, however built."""
+    span = 2 + _MIN_CHARS_AN_ATTRIBUTE * (most + 1)  # the '<', a name and the attributes
+    end = len(text)
+    start = 0
+    apostrophe = _after(text, "'", start)
+    while start + span <= end:
+        gt = text.rfind(">", start, start + span)
+        if gt < 0:  # a run of the span without a '>': where it ends, and whether a '<' begins it early
+            gt = text.find(">", start + span)
+            if gt < 0:
+                return text.find("<", start, end - span + 1) >= 0
+            if text.find("<", start, gt - span + 1) >= 0:
+                return True
+            start = gt - span + 1  # an element begun after it reaches the span only across the '>'
+        if _opens_value(text, start, text.rfind('"', start + 1, gt)):
+            return True
+        if apostrophe < gt:  # apostrophes are rare: looked for only in a window that has one
+            if _opens_value(text, start, text.rfind("'", start + 1, gt)):
+                return True
+            apostrophe = _after(text, "'", gt + 1)
+        start = gt + 1
+    return False
+
+
+def _after(text: str, mark: str, start: int) -> int:
+    """Where `mark` is first found after `start` (the text's length if nowhere)."""
+    found = text.find(mark, start + 1)
+    return found if found >= 0 else len(text)
+
+
+def _opens_value(text: str, start: int, quote: int) -> bool:
+    """Whether the quote at `quote` (none if -1) may open an attribute's value: an '=' after `start`, then
+    spaces, before it."""
+    return (
+        quote > 0
+        and text[quote - 1] in _BEFORE_VALUE  # most often a value's closing quote: no search
+        and _EQUALS_BEFORE.search(text, start, quote) is not None
+    )
+
+
 def _check_markup_depth(text: str, source: str | None) -> None:
     """The deepest run of open elements in the markup (an upper bound of the tree's depth), when the page
-    has enough tags to pass the cap at all."""
-    if text.count("<") <= MAX_MARKUP_DEPTH:
+    has enough tags to pass the cap at all (each of two characters at least: its length tells first)."""
+    if len(text) < 2 * (MAX_MARKUP_DEPTH + 1) or text.count("<") <= MAX_MARKUP_DEPTH:
         return
     depth = deepest = 0
     for match in _TAG.finditer(text):
