@@ -374,6 +374,8 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
     """The text under `root` as blocks in reading order."""
     builder = _Builder()
     parts, links, owner, lineage = builder.parts, builder.links, builder.owner, builder.lineage
+    # The lineage's columns, filled here (`Lineage` says what they hold): the walk's hottest lines.
+    numbers, ids, ends, parents = lineage.numbers, lineage.ids, lineage.ends, lineage.parents
     article_id = article.mem_id if article is not None else None
     in_article = article is None
     link_depth = 0
@@ -403,10 +405,15 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
                     links[-1] += alt
                 continue
             node_id = node.mem_id
-            number = lineage.open(node_id, parent_number)
+            number = len(ids)
+            numbers[node_id] = number
+            ids.append(node_id)
+            ends.append(number)
+            parents.append(parent_number)
             in_article = in_article or node_id == article_id
             if (tag := _BLOCK_TAG_NAMES.get(tag_id)) is not None:
-                builder.flush()
+                if parts or links or builder.datetime is not None:
+                    builder.flush()
                 owner.append((tag, parent_id, number, in_article))  # a list's items, a row's cells share it
             elif tag_id == _A_ID:
                 link_depth += 1
@@ -419,10 +426,11 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
             tag_id = frames.pop()[0]
             if parent_number < 0:
                 continue
-            lineage.close(parent_number)
+            ends[parent_number] = len(ids) - 1
             in_article = in_article and parent_id != article_id
             if tag_id in _BLOCK_TAG_NAMES:
-                builder.flush()
+                if parts or links or builder.datetime is not None:
+                    builder.flush()
                 owner.pop()
             elif tag_id == _A_ID:
                 link_depth -= 1
