@@ -350,7 +350,7 @@ class _Builder:
             text = "".join(self.parts)
             self.parts.clear()
             if "\n" in text:  # only <br> breaks a line
-                text = "\n".join(collapse(line) for line in text.split("\n"))
+                text = "\n".join(map(collapse, text.split("\n")))
                 text = (_BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text).strip()
             else:
                 text = collapse(text)
@@ -361,11 +361,11 @@ class _Builder:
 
     def _add(self, text: str) -> None:
         tag, parent, number, in_article = self.owner[-1]
-        links = tuple(link for link in (collapse(x) for x in self.links) if link)
+        links = tuple(filter(None, map(collapse, self.links))) if self.links else ()
         self.blocks.append(
             Block(
                 text=text, tag=tag, parent=parent, element=number, lineage=self.lineage, links=links,
-                link_chars=sum(len(link) for link in links), in_article=in_article, datetime=self.datetime,
+                link_chars=sum(map(len, links)), in_article=in_article, datetime=self.datetime,
             )
         )  # fmt: skip
 
