@@ -12,6 +12,7 @@ from osce_scrape.parse.htmlpage import (
     _elements_by_tag,
     _select,
     linearise,
+    prune_link_lists,
     strip_chrome,
 )
 
@@ -87,3 +88,17 @@ def test_linearise_blocks() -> None:
     ]
     assert blocks[1].parent == blocks[2].parent == tree.css_first("ul").mem_id
     assert all(block.inside(article.mem_id) for block in blocks[:4]) and not blocks[4].inside(article.mem_id)
+
+
+def test_link_lists_inside_boxes_of_few_links_are_judged_like_the_rest() -> None:
+    menu = "<ul id='menu'>" + "".join(f"<li><a href='/{i}'>Section {i}</a></li>" for i in range(5)) + "</ul>"
+    intro = "<p>The full report is available in these languages:</p>"
+    reports = (
+        "<ul id='reports'>" + "".join(f"<li><a href='/r{i}'>Report {i}</a></li>" for i in range(4)) + "</ul>"
+    )
+    deep = "<div>" * 6 + "<p id='few'>One <a href='/x'>link</a></p>" + "</div>" * 6
+    tree = LexborHTMLParser(f"<body>{menu}<div id='art'>{deep}{intro}{reports}</div></body>")
+    body = tree.body
+    assert body is not None
+    prune_link_lists(body, set(), tree.css_first("#art"))
+    assert [n.id for n in tree.css("ul, #few")] == ["few", "reports"]

@@ -33,6 +33,7 @@ INTRO_MIN_CHARS = 20  # a paragraph introducing a list of links in the article (
 LINK_MENU_MIN_LINKS = 4  # a list of fewer links is more likely a sentence's references than a menu
 LINK_MENU_DENSITY = 0.75  # share of a block's text inside links above which it is a menu
 MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragraph
+ANCESTORS_LOOKED_AT = 4  # a list's items' boxes sit right inside it: 3 in 4 are found within this many levels
 # Distinct class/id spellings whose chrome decision is remembered: a template has a few hundred, a page
 # ~600 elements with a class or id; the cache keeps a long crawl's memory flat.
 CHROME_NAMES_CACHED = 8192
@@ -159,12 +160,17 @@ def prune_link_lists(root: LexborNode, keep: set[int], article: LexborNode | Non
     menus: list[LexborNode] = []
     in_menus: set[int] = set()  # ids of the candidates inside a menu found (sets: a page nests deep)
     in_values: set[int] = set()  # ids of the boxes inside a metadata label's values: never chrome
-    in_article = {n.mem_id for n in article.css(_LINK_BOXES)} - {article.mem_id} if article else set()
+    few: set[int] = set()  # ids of the candidates with fewer links than a menu: those inside have fewer still
+    in_article: set[int] | None = None  # the article's boxes but itself, found when a menu is
     for node in root.css(_LINK_BOXES):  # document order: outer before inner
         if node.mem_id in keep or node.mem_id in in_menus or node.mem_id in in_values:
             continue
+        if _inside_any(node, few):
+            few.add(node.mem_id)
+            continue
         links = node.css("a")
         if len(links) < LINK_MENU_MIN_LINKS:
+            few.add(node.mem_id)
             continue
         chars = len(node.text(strip=True))
         link_chars = sum(len(a.text(strip=True)) for a in links)
@@ -172,11 +178,28 @@ def prune_link_lists(root: LexborNode, keep: set[int], article: LexborNode | Non
             if _labelled(node):  # a label's values, however many links (18 structures in one item)
                 in_values.update(inner.mem_id for inner in node.css(_LINK_BOXES))
                 continue
+            if in_article is None:
+                in_article = (
+                    {n.mem_id for n in article.css(_LINK_BOXES)} - {article.mem_id} if article else set()
+                )
             if node.mem_id in in_article and _introduced(node):
                 continue
             menus.append(node)
             in_menus.update(inner.mem_id for inner in node.css(_LINK_BOXES))
     _remove(menus)
+
+
+def _inside_any(node: LexborNode, ids: set[int]) -> bool:
+    """The node is inside one of the elements `ids`, looked for a few levels up only (a parent's read costs
+    less than a css() query, and deep nesting stays linear): True is sure, False a maybe."""
+    parent = node.parent
+    for _ in range(ANCESTORS_LOOKED_AT):
+        if parent is None:
+            return False
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _introduced(node: LexborNode) -> bool:
