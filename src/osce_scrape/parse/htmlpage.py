@@ -77,7 +77,7 @@ def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> LexborNode 
     ]
     headlines.remove(site_regions)
     headline_ids = headlines.holders()
-    boxes = _outermost([n for n in _class_chrome(tree) if n.mem_id not in headline_ids])
+    boxes = _class_chrome(tree, headline_ids)
     headlines.remove([n for n in boxes if not _holds_labels(n, any_tag=True)])
     return next(headlines.candidates(), None)  # the first may have gone with the chrome
 
@@ -268,10 +268,21 @@ def _matches(key: str, hint: str) -> bool:
     return bool(key) and (key in hint or hint in key)
 
 
-def _class_chrome(tree: LexborHTMLParser) -> Iterator[LexborNode]:
+def _class_chrome(tree: LexborHTMLParser, headline_ids: set[int]) -> list[LexborNode]:
+    """The outermost elements whose class or id names them chrome, but those holding the headline, in
+    document order. The class and id of an element inside one found are never read: they cannot matter."""
+    boxes: list[LexborNode] = []
+    inside: set[int] = set()  # the boxes' and their descendants' ids: linear however deep the nesting
     for node in tree.css(_NAMED):
-        if _chrome_names(node.attrs.get("class"), node.id) and node.tag not in {"html", "body"}:
-            yield node
+        if (
+            node.mem_id not in inside
+            and _chrome_names(node.attrs.get("class"), node.id)
+            and node.mem_id not in headline_ids
+            and node.tag not in {"html", "body"}
+        ):
+            boxes.append(node)
+            inside.update(inner.mem_id for inner in node.css(_NAMED))  # the only candidates
+    return boxes
 
 
 @functools.lru_cache(maxsize=CHROME_NAMES_CACHED)
@@ -330,18 +341,6 @@ def _ancestor_ids(node: LexborNode | None) -> set[int]:
 
 def _inside(node: LexborNode, tags: tuple[str, ...]) -> bool:
     return any(parent.tag in tags for parent in _ancestors(node))
-
-
-def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
-    """The nodes not inside another of them; `nodes` in document order, each with a class or an id (as
-    `_class_chrome` finds them)."""
-    kept: list[LexborNode] = []
-    inside: set[int] = set()  # the kept nodes' and their descendants' ids: linear however deep the nesting
-    for node in nodes:
-        if node.mem_id not in inside:
-            kept.append(node)
-            inside.update(inner.mem_id for inner in node.css(_NAMED))  # the only candidates
-    return kept
 
 
 def _remove(nodes: list[LexborNode]) -> None:
