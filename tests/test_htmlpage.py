@@ -10,6 +10,7 @@ from osce_scrape.parse import selectors as sel
 from osce_scrape.parse.htmlpage import (
     _CHROME,
     _elements_by_tag,
+    _Headlines,
     _select,
     linearise,
     prune_link_lists,
@@ -102,3 +103,10 @@ def test_link_lists_inside_boxes_of_few_links_are_judged_like_the_rest() -> None
     assert body is not None
     prune_link_lists(body, set(), tree.css_first("#art"))
     assert [n.id for n in tree.css("ul, #few")] == ["few", "reports"]
+
+
+@pytest.mark.parametrize("markup", [TRICKY, f"<!DOCTYPE html>{TRICKY}", "<h1>A</h1><div class='x'>B</div>"])
+def test_headline_candidates_are_what_the_title_selectors_find(markup: str) -> None:
+    tree = LexborHTMLParser(markup)
+    expected = [n.mem_id for s in sel.TITLE_SELECTORS for n in tree.css(s)]
+    assert [n.mem_id for n in _Headlines(tree, None, _elements_by_tag(tree)).matches] == expected

@@ -39,6 +39,10 @@ ANCESTORS_LOOKED_AT = 4  # a list's items' boxes sit right inside it: 3 in 4 are
 CHROME_NAMES_CACHED = 8192
 _LINK_BOXES = "ul, ol, div, section, table, dl, p"  # what may be an unmarked menu
 _H1_ONLY = re.compile(r"h1(?:[.#\[:].*)?")  # the last compound of a selector that only h1s match
+# The title selectors that only a css() pass of their own answers (not a walked tag, not of h1s only).
+_RARE_TITLES = tuple(
+    s for s in sel.TITLE_SELECTORS if s not in {"h1", "h2"} and not _H1_ONLY.fullmatch(s.split()[-1])
+)
 _NAMED = "[class], [id]"  # the elements a class or id may name chrome
 _CHROME = "-chrome"  # the key of `_elements_by_tag` for the elements of sel.CHROME_TAGS and figcaptions
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -92,8 +96,12 @@ class _Headlines:
         self, tree: LexborHTMLParser, hint: str | None, elements: dict[str, list[LexborNode]]
     ) -> None:
         self.hint = " ".join(hint.casefold().split()) if hint else None
+        any_rare = tree.css_first(", ".join(_RARE_TITLES)) is not None  # one pass, where few pages match any
         self.matches = [
-            node for selector in sel.TITLE_SELECTORS for node in _select(tree, selector, elements)
+            node
+            for selector in sel.TITLE_SELECTORS
+            if any_rare or selector not in _RARE_TITLES
+            for node in _select(tree, selector, elements)
         ]
         self.h2s = elements["h2"] if hint else []
         self.lines = {node.mem_id: _ancestor_ids(node) for node in (*self.matches, *self.h2s)}
