@@ -89,8 +89,8 @@ def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> LexborNode 
 class _Headlines:
     """A page's headline candidates as chrome removal goes: the elements that may be one are found once,
     with their ancestors' ids (taken before anything is removed: a removed node's handle is freed); each
-    look drops those inside what was removed and re-reads the texts of the rest that hold elements (what
-    went may have been one of them)."""
+    look after a removal drops those inside what was removed and re-reads the texts of the rest that hold
+    elements (what went may have been one of them)."""
 
     def __init__(
         self, tree: LexborHTMLParser, hint: str | None, elements: dict[str, list[LexborNode]]
@@ -106,11 +106,15 @@ class _Headlines:
         self.h2s = elements["h2"] if hint else []
         self.lines = {node.mem_id: _ancestor_ids(node) for node in (*self.matches, *self.h2s)}
         self.removed: set[int] = set()  # ids of the removed nodes (not of their descendants)
-        self.keys: dict[int, str] = {}  # the keys of the nodes with no element inside, which cannot change
+        self.keys: dict[int, str] = {}  # the keys read since the last removal
+        self.changeable: set[int] = set()  # the ids of the nodes with elements inside, whose keys may change
 
     def remove(self, nodes: list[LexborNode]) -> None:
-        self.removed.update(node.mem_id for node in nodes)
-        _remove(nodes)
+        if nodes:
+            self.removed.update(node.mem_id for node in nodes)
+            for id_ in self.changeable:
+                self.keys.pop(id_, None)
+            _remove(nodes)
 
     def holders(self, *, first_only: bool = False) -> set[int]:
         """Ids of the candidates (or of the first) and of the elements around them."""
@@ -142,9 +146,9 @@ class _Headlines:
     def _key(self, node: LexborNode) -> str:
         """The node's text casefolded and single-spaced."""
         if (key := self.keys.get(node.mem_id)) is None:
-            key = " ".join(node.text().casefold().split())
-            if next(node.iter(), None) is None:  # text only (iter() yields elements and comments)
-                self.keys[node.mem_id] = key
+            key = self.keys[node.mem_id] = " ".join(node.text().casefold().split())
+            if next(node.iter(), None) is not None:  # not text only (iter() yields elements and comments)
+                self.changeable.add(node.mem_id)
         return key
 
 
