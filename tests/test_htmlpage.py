@@ -110,3 +110,15 @@ def test_headline_candidates_are_what_the_title_selectors_find(markup: str) -> N
     tree = LexborHTMLParser(markup)
     expected = [n.mem_id for s in sel.TITLE_SELECTORS for n in tree.css(s)]
     assert [n.mem_id for n in _Headlines(tree, None, _elements_by_tag(tree)).matches] == expected
+
+
+def test_linearise_drops_a_blocks_leading_whitespace_as_collapse_did() -> None:
+    tree = LexborHTMLParser(
+        "<body><div>\n  <p>\n\t <a href='/x'>\n <b> Link</b> </a> tail<br>\u2003 next</p>\n"
+        " \u2003<p>\x1c two <a> </a></p><p> </p><p>\u200b</p></div></body>"
+    )
+    blocks = linearise(tree.body, None)
+    assert [(b.text, b.tag, b.links, b.link_chars) for b in blocks] == [
+        ("Link tail\nnext", "p", ("Link",), 4),
+        ("two", "p", (), 0),
+    ]

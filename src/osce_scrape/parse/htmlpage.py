@@ -422,6 +422,8 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
             tag_id = node.tag_id
             if tag_id == _TEXT_ID:
                 text = (node.text_content or "").replace("\n", " ")  # only <br> breaks a line
+                if not parts and text.isspace():  # a block's leading whitespace: collapse drops it
+                    continue
                 parts.append(text)
                 if link_depth and links:
                     links[-1] += text
