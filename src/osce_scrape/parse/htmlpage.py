@@ -33,7 +33,8 @@ INTRO_MIN_CHARS = 20  # a paragraph introducing a list of links in the article (
 LINK_MENU_MIN_LINKS = 4  # a list of fewer links is more likely a sentence's references than a menu
 LINK_MENU_DENSITY = 0.75  # share of a block's text inside links above which it is a menu
 MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragraph
-ANCESTORS_LOOKED_AT = 4  # a list's items' boxes sit right inside it: 3 in 4 are found within this many levels
+# Levels looked up for a box of few links around a box (boxes nest closely: 3 in 4 of a page's are found).
+ANCESTORS_LOOKED_AT = 4
 # Distinct class/id spellings whose chrome decision is remembered: a template has a few hundred, a page
 # ~600 elements with a class or id; the cache keeps a long crawl's memory flat.
 CHROME_NAMES_CACHED = 8192
@@ -41,7 +42,7 @@ _LINK_BOXES = "ul, ol, div, section, table, dl, p"  # what may be an unmarked me
 _H1_ONLY = re.compile(r"h1(?:[.#\[:].*)?")  # the last compound of a selector that only h1s match
 # The title selectors that only a css() pass of their own answers (not a walked tag, not of h1s only).
 _RARE_TITLES = tuple(
-    s for s in sel.TITLE_SELECTORS if s not in {"h1", "h2"} and not _H1_ONLY.fullmatch(s.split()[-1])
+    s for s in sel.TITLE_SELECTORS if s not in ("h1", "h2") and not _H1_ONLY.fullmatch(s.split()[-1])
 )
 _NAMED = "[class], [id]"  # the elements a class or id may name chrome
 _CHROME = "-chrome"  # the key of `_elements_by_tag` for the elements of sel.CHROME_TAGS and figcaptions
