@@ -10,8 +10,10 @@ from osce_scrape.parse import selectors as sel
 from osce_scrape.parse.htmlpage import (
     _CHROME,
     _elements_by_tag,
+    _Headlines,
     _select,
     linearise,
+    prune_link_lists,
     strip_chrome,
 )
 
@@ -87,3 +89,36 @@ def test_linearise_blocks() -> None:
     ]
     assert blocks[1].parent == blocks[2].parent == tree.css_first("ul").mem_id
     assert all(block.inside(article.mem_id) for block in blocks[:4]) and not blocks[4].inside(article.mem_id)
+
+
+def test_link_lists_inside_boxes_of_few_links_are_judged_like_the_rest() -> None:
+    menu = "<ul id='menu'>" + "".join(f"<li><a href='/{i}'>Section {i}</a></li>" for i in range(5)) + "</ul>"
+    intro = "<p>The full report is available in these languages:</p>"
+    reports = (
+        "<ul id='reports'>" + "".join(f"<li><a href='/r{i}'>Report {i}</a></li>" for i in range(4)) + "</ul>"
+    )
+    deep = "<div>" * 6 + "<p id='few'>One <a href='/x'>link</a></p>" + "</div>" * 6
+    tree = LexborHTMLParser(f"<body>{menu}<div id='art'>{deep}{intro}{reports}</div></body>")
+    body = tree.body
+    assert body is not None
+    prune_link_lists(body, set(), tree.css_first("#art"))
+    assert [n.id for n in tree.css("ul, #few")] == ["few", "reports"]
+
+
+@pytest.mark.parametrize("markup", [TRICKY, f"<!DOCTYPE html>{TRICKY}", "<h1>A</h1><div class='x'>B</div>"])
+def test_headline_candidates_are_what_the_title_selectors_find(markup: str) -> None:
+    tree = LexborHTMLParser(markup)
+    expected = [n.mem_id for s in sel.TITLE_SELECTORS for n in tree.css(s)]
+    assert [n.mem_id for n in _Headlines(tree, None, _elements_by_tag(tree)).matches] == expected
+
+
+def test_linearise_drops_a_blocks_leading_whitespace_as_collapse_did() -> None:
+    tree = LexborHTMLParser(
+        "<body><div>\n  <p>\n\t <a href='/x'>\n <b> Link</b> </a> tail<br>\u2003 next</p>\n"
+        " \u2003<p>\x1c two <a> </a></p><p> </p><p>\u200b</p></div></body>"
+    )
+    blocks = linearise(tree.body, None)
+    assert [(b.text, b.tag, b.links, b.link_chars) for b in blocks] == [
+        ("Link tail\nnext", "p", ("Link",), 4),
+        ("two", "p", (), 0),
+    ]

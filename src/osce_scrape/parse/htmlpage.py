@@ -33,11 +33,17 @@ INTRO_MIN_CHARS = 20  # a paragraph introducing a list of links in the article (
 LINK_MENU_MIN_LINKS = 4  # a list of fewer links is more likely a sentence's references than a menu
 LINK_MENU_DENSITY = 0.75  # share of a block's text inside links above which it is a menu
 MIN_CONTAINER_CHARS = 150  # an article container holds at least a short paragraph
+# Levels looked up for a box of few links around a box (boxes nest closely: 3 in 4 of a page's are found).
+ANCESTORS_LOOKED_AT = 4
 # Distinct class/id spellings whose chrome decision is remembered: a template has a few hundred, a page
 # ~600 elements with a class or id; the cache keeps a long crawl's memory flat.
 CHROME_NAMES_CACHED = 8192
 _LINK_BOXES = "ul, ol, div, section, table, dl, p"  # what may be an unmarked menu
 _H1_ONLY = re.compile(r"h1(?:[.#\[:].*)?")  # the last compound of a selector that only h1s match
+# The title selectors that only a css() pass of their own answers (not a walked tag, not of h1s only).
+_RARE_TITLES = tuple(
+    s for s in sel.TITLE_SELECTORS if s not in ("h1", "h2") and not _H1_ONLY.fullmatch(s.split()[-1])
+)
 _NAMED = "[class], [id]"  # the elements a class or id may name chrome
 _CHROME = "-chrome"  # the key of `_elements_by_tag` for the elements of sel.CHROME_TAGS and figcaptions
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -76,7 +82,7 @@ def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> LexborNode 
     ]
     headlines.remove(site_regions)
     headline_ids = headlines.holders()
-    boxes = _outermost([n for n in _class_chrome(tree) if n.mem_id not in headline_ids])
+    boxes = _class_chrome(tree, headline_ids)
     headlines.remove([n for n in boxes if not _holds_labels(n, any_tag=True)])
     return next(headlines.candidates(), None)  # the first may have gone with the chrome
 
@@ -84,24 +90,32 @@ def strip_chrome(tree: LexborHTMLParser, hint: str | None = None) -> LexborNode 
 class _Headlines:
     """A page's headline candidates as chrome removal goes: the elements that may be one are found once,
     with their ancestors' ids (taken before anything is removed: a removed node's handle is freed); each
-    look drops those inside what was removed and re-reads the texts of the rest that hold elements (what
-    went may have been one of them)."""
+    look after a removal drops those inside what was removed and re-reads the texts of the rest that hold
+    elements (what went may have been one of them)."""
 
     def __init__(
         self, tree: LexborHTMLParser, hint: str | None, elements: dict[str, list[LexborNode]]
     ) -> None:
         self.hint = " ".join(hint.casefold().split()) if hint else None
+        any_rare = tree.css_first(", ".join(_RARE_TITLES)) is not None  # one pass, where few pages match any
         self.matches = [
-            node for selector in sel.TITLE_SELECTORS for node in _select(tree, selector, elements)
+            node
+            for selector in sel.TITLE_SELECTORS
+            if any_rare or selector not in _RARE_TITLES
+            for node in _select(tree, selector, elements)
         ]
         self.h2s = elements["h2"] if hint else []
         self.lines = {node.mem_id: _ancestor_ids(node) for node in (*self.matches, *self.h2s)}
         self.removed: set[int] = set()  # ids of the removed nodes (not of their descendants)
-        self.keys: dict[int, str] = {}  # the keys of the nodes with no element inside, which cannot change
+        self.keys: dict[int, str] = {}  # the keys read since the last removal
+        self.changeable: set[int] = set()  # the ids of the nodes with elements inside, whose keys may change
 
     def remove(self, nodes: list[LexborNode]) -> None:
-        self.removed.update(node.mem_id for node in nodes)
-        _remove(nodes)
+        if nodes:
+            self.removed.update(node.mem_id for node in nodes)
+            for id_ in self.changeable:
+                self.keys.pop(id_, None)
+            _remove(nodes)
 
     def holders(self, *, first_only: bool = False) -> set[int]:
         """Ids of the candidates (or of the first) and of the elements around them."""
@@ -133,9 +147,9 @@ class _Headlines:
     def _key(self, node: LexborNode) -> str:
         """The node's text casefolded and single-spaced."""
         if (key := self.keys.get(node.mem_id)) is None:
-            key = " ".join(node.text().casefold().split())
-            if next(node.iter(), None) is None:  # text only (iter() yields elements and comments)
-                self.keys[node.mem_id] = key
+            key = self.keys[node.mem_id] = " ".join(node.text().casefold().split())
+            if next(node.iter(), None) is not None:  # not text only (iter() yields elements and comments)
+                self.changeable.add(node.mem_id)
         return key
 
 
@@ -159,12 +173,17 @@ def prune_link_lists(root: LexborNode, keep: set[int], article: LexborNode | Non
     menus: list[LexborNode] = []
     in_menus: set[int] = set()  # ids of the candidates inside a menu found (sets: a page nests deep)
     in_values: set[int] = set()  # ids of the boxes inside a metadata label's values: never chrome
-    in_article = {n.mem_id for n in article.css(_LINK_BOXES)} - {article.mem_id} if article else set()
+    few: set[int] = set()  # ids of the candidates with fewer links than a menu: those inside have fewer still
+    in_article: set[int] | None = None  # the article's boxes but itself, found when a menu is
     for node in root.css(_LINK_BOXES):  # document order: outer before inner
         if node.mem_id in keep or node.mem_id in in_menus or node.mem_id in in_values:
             continue
+        if _inside_any(node, few):
+            few.add(node.mem_id)
+            continue
         links = node.css("a")
         if len(links) < LINK_MENU_MIN_LINKS:
+            few.add(node.mem_id)
             continue
         chars = len(node.text(strip=True))
         link_chars = sum(len(a.text(strip=True)) for a in links)
@@ -172,11 +191,28 @@ def prune_link_lists(root: LexborNode, keep: set[int], article: LexborNode | Non
             if _labelled(node):  # a label's values, however many links (18 structures in one item)
                 in_values.update(inner.mem_id for inner in node.css(_LINK_BOXES))
                 continue
+            if in_article is None:
+                in_article = (
+                    {n.mem_id for n in article.css(_LINK_BOXES)} - {article.mem_id} if article else set()
+                )
             if node.mem_id in in_article and _introduced(node):
                 continue
             menus.append(node)
             in_menus.update(inner.mem_id for inner in node.css(_LINK_BOXES))
     _remove(menus)
+
+
+def _inside_any(node: LexborNode, ids: set[int]) -> bool:
+    """The node is inside one of the elements `ids`, looked for a few levels up only (a parent's read costs
+    less than a css() query, and deep nesting stays linear): True is sure, False a maybe."""
+    parent = node.parent
+    for _ in range(ANCESTORS_LOOKED_AT):
+        if parent is None:
+            return False
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _introduced(node: LexborNode) -> bool:
@@ -245,10 +281,21 @@ def _matches(key: str, hint: str) -> bool:
     return bool(key) and (key in hint or hint in key)
 
 
-def _class_chrome(tree: LexborHTMLParser) -> Iterator[LexborNode]:
+def _class_chrome(tree: LexborHTMLParser, headline_ids: set[int]) -> list[LexborNode]:
+    """The outermost elements whose class or id names them chrome, but those holding the headline, in
+    document order. The class and id of an element inside one found are never read: they cannot matter."""
+    boxes: list[LexborNode] = []
+    inside: set[int] = set()  # the boxes' and their descendants' ids: linear however deep the nesting
     for node in tree.css(_NAMED):
-        if _chrome_names(node.attrs.get("class"), node.id) and node.tag not in {"html", "body"}:
-            yield node
+        if (
+            node.mem_id not in inside
+            and _chrome_names(node.attrs.get("class"), node.id)
+            and node.mem_id not in headline_ids
+            and node.tag not in {"html", "body"}
+        ):
+            boxes.append(node)
+            inside.update(inner.mem_id for inner in node.css(_NAMED))  # the only candidates
+    return boxes
 
 
 @functools.lru_cache(maxsize=CHROME_NAMES_CACHED)
@@ -309,18 +356,6 @@ def _inside(node: LexborNode, tags: tuple[str, ...]) -> bool:
     return any(parent.tag in tags for parent in _ancestors(node))
 
 
-def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
-    """The nodes not inside another of them; `nodes` in document order, each with a class or an id (as
-    `_class_chrome` finds them)."""
-    kept: list[LexborNode] = []
-    inside: set[int] = set()  # the kept nodes' and their descendants' ids: linear however deep the nesting
-    for node in nodes:
-        if node.mem_id not in inside:
-            kept.append(node)
-            inside.update(inner.mem_id for inner in node.css(_NAMED))  # the only candidates
-    return kept
-
-
 def _remove(nodes: list[LexborNode]) -> None:
     """Decompose `nodes` (in document order, as css() returns them; a node matching two selectors of a
     list comes twice): the last first, so a node inside another goes before the one around it frees it
@@ -350,7 +385,7 @@ class _Builder:
             text = "".join(self.parts)
             self.parts.clear()
             if "\n" in text:  # only <br> breaks a line
-                text = "\n".join(collapse(line) for line in text.split("\n"))
+                text = "\n".join(map(collapse, text.split("\n")))
                 text = (_BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text).strip()
             else:
                 text = collapse(text)
@@ -361,11 +396,11 @@ class _Builder:
 
     def _add(self, text: str) -> None:
         tag, parent, number, in_article = self.owner[-1]
-        links = tuple(link for link in (collapse(x) for x in self.links) if link)
+        links = tuple(filter(None, map(collapse, self.links))) if self.links else ()
         self.blocks.append(
             Block(
                 text=text, tag=tag, parent=parent, element=number, lineage=self.lineage, links=links,
-                link_chars=sum(len(link) for link in links), in_article=in_article, datetime=self.datetime,
+                link_chars=sum(map(len, links)), in_article=in_article, datetime=self.datetime,
             )
         )  # fmt: skip
 
@@ -374,6 +409,8 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
     """The text under `root` as blocks in reading order."""
     builder = _Builder()
     parts, links, owner, lineage = builder.parts, builder.links, builder.owner, builder.lineage
+    # The lineage's columns, filled here (`Lineage` says what they hold): the walk's hottest lines.
+    numbers, ids, ends, parents = lineage.numbers, lineage.ids, lineage.ends, lineage.parents
     article_id = article.mem_id if article is not None else None
     in_article = article is None
     link_depth = 0
@@ -386,6 +423,8 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
             tag_id = node.tag_id
             if tag_id == _TEXT_ID:
                 text = (node.text_content or "").replace("\n", " ")  # only <br> breaks a line
+                if not parts and text.isspace():  # a block's leading whitespace: collapse drops it
+                    continue
                 parts.append(text)
                 if link_depth and links:
                     links[-1] += text
@@ -403,10 +442,15 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
                     links[-1] += alt
                 continue
             node_id = node.mem_id
-            number = lineage.open(node_id, parent_number)
+            number = len(ids)
+            numbers[node_id] = number
+            ids.append(node_id)
+            ends.append(number)
+            parents.append(parent_number)
             in_article = in_article or node_id == article_id
             if (tag := _BLOCK_TAG_NAMES.get(tag_id)) is not None:
-                builder.flush()
+                if parts or links or builder.datetime is not None:
+                    builder.flush()
                 owner.append((tag, parent_id, number, in_article))  # a list's items, a row's cells share it
             elif tag_id == _A_ID:
                 link_depth += 1
@@ -419,10 +463,11 @@ def linearise(root: LexborNode, article: LexborNode | None) -> list[Block]:
             tag_id = frames.pop()[0]
             if parent_number < 0:
                 continue
-            lineage.close(parent_number)
+            ends[parent_number] = len(ids) - 1
             in_article = in_article and parent_id != article_id
             if tag_id in _BLOCK_TAG_NAMES:
-                builder.flush()
+                if parts or links or builder.datetime is not None:
+                    builder.flush()
                 owner.pop()
             elif tag_id == _A_ID:
                 link_depth -= 1
