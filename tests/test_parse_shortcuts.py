@@ -4,11 +4,14 @@ the saved copy's URL, the table-driven encoding guess, remembered datelines and 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import sys
 import time
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from osce_scrape.parse import selectors as sel
 from osce_scrape.parse.blocks import Block, PageBlocks
 from osce_scrape.parse.dates import find_dateline
 from osce_scrape.parse.decode import _guess, _non_ascii_words, _plausible_words, decode_html
@@ -128,3 +131,35 @@ def test_body_lines_of_furniture_are_dropped_as_before() -> None:
     roles = classify_blocks(page, Metadata(), "en")
     assert extract_body(page, roles) == ["The mission opened. It met the minister."]
     assert roles.furniture[("Print", False)] is True
+
+
+def test_every_letter_case_blind_patterns_match_lowercases_to_it_or_is_odd() -> None:
+    """The worded furniture patterns are skipped on a line whose lowercase lacks their words: sound only
+    if whatever a case-blind letter of a word matches lowercases to that letter, or is tried anyway."""
+    everything = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code < 0xE000)
+    for letter in set("".join(sel._FURNITURE_WORDS)) - {" "}:
+        for found in re.findall(letter, everything, re.IGNORECASE):
+            assert found.lower() == letter or sel._CASE_BLIND_ODD.match(found), (letter, found)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "This website uses cookies. By continuing you accept our privacy policy.",
+        "THIS SITE USES COOKİES TO ACCEPT",  # "İ" lowercases to two letters
+        "Our cookıes policy: accept",  # "ı" lowercases to itself
+        "We uſe cookies and you accept them",
+        "View the full version",
+        "Switch to the mobile ſite",
+        "Tap here to view the desktop site now",
+        "Cookies are baked",
+        "The report's full version is online.",
+        "Print | E-mail",
+        "Share",
+        "x" * 500 + " cookies accept",
+    ],
+)
+def test_furniture_lines_answer_as_one_pattern_of_them_all(line: str) -> None:
+    one = re.compile("^(" + "|".join((*sel._FURNITURE, *sel._FURNITURE_WORDED)) + ")$", re.IGNORECASE)
+    assert sel.FURNITURE_LINES.match(line) is bool(one.match(line))
+    assert sel.FURNITURE_LINES.match(line.upper()) is bool(one.match(line.upper()))

@@ -172,7 +172,6 @@ _FURNITURE = (
     r"share( this( page| article)?)?:?.{0,60}?"
     r"(facebook|twitter|linkedin|e-?mail|whatsapp|telegram)\b.{0,60}",
     r"(photo|photos|photo credit|credit|image)s?:\s.{1,80}",  # photo credits
-    r".{0,80}\b(view|switch to) (the )?(non-amp|full|mobile|desktop) (version|site)\b.{0,80}",  # AMP pages
     r"source url( \(retrieved on[^)]*\))?:.{0,200}|links:.{0,20}",  # print-friendly pages
     r"[\w./-]{0,200}\.(jpe?g|png|gif|webp|pdf)",  # an image's or file's path shown as text
     r"(this (web)?site|we) uses? cookies.{0,300}",  # cookie notices without classes
@@ -182,9 +181,42 @@ _FURNITURE = (
     r"(share|print|e-?mail) this (page|article|story|press release)",
     r"((facebook|twitter|x|linkedin|whatsapp|telegram|vk|reddit|e-?mail|youtube|instagram)\s*[|·•,/]?\s*){2,}",
     r"\(?(photo:\s*)?osce/[^\W\d_][\w .'’-]{1,40}\)?",  # photo credits: "OSCE/Slavka Jureta"
+)
+# Patterns that open with a run of any characters, which the engine tries at every length on every line:
+# tried only on the lines that hold one of _FURNITURE_WORDS (lowercased), one of which each of them needs.
+_FURNITURE_WORDED = (
+    r".{0,80}\b(view|switch to) (the )?(non-amp|full|mobile|desktop) (version|site)\b.{0,80}",  # AMP pages
     r".{0,200}\bcookies?\b.{0,100}\b(accept|consent|privacy)\b.{0,100}",
 )
-FURNITURE_LINES = re.compile("^(" + "|".join(_FURNITURE) + ")$", re.IGNORECASE)
+_FURNITURE_WORDS = (" version", " site", "cookie")
+# What case-blind patterns match that lowercases to no ASCII letter ("İ" and "ı" match "i", "ſ" matches
+# "s"): a line holding one may hold a word that its lowercase does not show.
+_CASE_BLIND_ODD = re.compile("[\u0130\u0131\u017f]")
+
+
+class WholeLines:
+    """Case-blind whole-line patterns: the plain ones, then the worded ones on the lines that may hold one
+    of their words. It answers as one pattern of them all would."""
+
+    def __init__(self, plain: tuple[str, ...], worded: tuple[str, ...], words: tuple[str, ...]) -> None:
+        self.plain = _whole_line(plain)
+        self.worded = _whole_line(worded)
+        self.words = words
+
+    def match(self, text: str) -> bool:
+        if self.plain.match(text):
+            return True
+        lower = text.lower()
+        if any(word in lower for word in self.words) or (not text.isascii() and _CASE_BLIND_ODD.search(text)):
+            return bool(self.worded.match(text))
+        return False
+
+
+def _whole_line(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("^(" + "|".join(patterns) + ")$", re.IGNORECASE)
+
+
+FURNITURE_LINES = WholeLines(_FURNITURE, _FURNITURE_WORDED, _FURNITURE_WORDS)
 # Phone, fax and e-mail lines: the contacts block's own, furniture anywhere else (a footer's address box).
 CONTACT_LINES = re.compile(
     r"^((tel|tel\.|phone|fax|mobile|e-?mail)\s*[:.]?\s*[+\d(][\d ()+./-]{5,30}.{0,40}"
