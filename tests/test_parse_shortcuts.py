@@ -134,10 +134,11 @@ def test_body_lines_of_furniture_are_dropped_as_before() -> None:
 
 
 def test_every_letter_case_blind_patterns_match_lowercases_to_it_or_is_odd() -> None:
-    """The worded furniture patterns are skipped on a line whose lowercase lacks their words: sound only
-    if whatever a case-blind letter of a word matches lowercases to that letter, or is tried anyway."""
+    """Worded patterns are skipped on a text whose lowercase lacks their words: sound only if whatever a
+    case-blind letter of a word matches lowercases to that letter, or makes the text tried anyway."""
     everything = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code < 0xE000)
-    for letter in set("".join(sel._FURNITURE_WORDS)) - {" "}:
+    words = "".join((*sel.FURNITURE_LINES.worded.words, *sel.DELIVERED_TEXT.words))
+    for letter in set(words) - set(" /"):
         for found in re.findall(letter, everything, re.IGNORECASE):
             assert found.lower() == letter or sel._CASE_BLIND_ODD.match(found), (letter, found)
 
@@ -160,6 +161,25 @@ def test_every_letter_case_blind_patterns_match_lowercases_to_it_or_is_odd() -> 
     ],
 )
 def test_furniture_lines_answer_as_one_pattern_of_them_all(line: str) -> None:
-    one = re.compile("^(" + "|".join((*sel._FURNITURE, *sel._FURNITURE_WORDED)) + ")$", re.IGNORECASE)
-    assert sel.FURNITURE_LINES.match(line) is bool(one.match(line))
-    assert sel.FURNITURE_LINES.match(line.upper()) is bool(one.match(line.upper()))
+    lines = sel.FURNITURE_LINES
+    for text in (line, line.upper()):
+        expected = lines.plain.match(text) is not None or lines.worded.pattern.match(text) is not None
+        assert lines.match(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "delivered"),
+    [
+        ("Check against delivery\nMr. Chairperson,", True),
+        ("CHECK AGAİNST DELİVERY", True),  # "İ" lowercases to two letters
+        ("check agaınst delıvery", True),  # "ı" lowercases to itself
+        ("PC.DEL/1234/09\nStatement", True),
+        ("Distributed as fsc.jour/55", True),
+        ("MC.DEC/3/05", True),
+        ("Prishtinë/Priština, 5 May 2005 - The delivery of aid", False),
+        ("OSCE/ODIHR observers", False),
+    ],
+)
+def test_delivered_texts_are_found_as_by_the_pattern_alone(text: str, delivered: bool) -> None:
+    assert sel.DELIVERED_TEXT.search(text) is delivered
+    assert (sel.DELIVERED_TEXT.pattern.search(text) is not None) is delivered
