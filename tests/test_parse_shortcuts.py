@@ -17,7 +17,8 @@ from osce_scrape.parse.dates import find_dateline
 from osce_scrape.parse.decode import _guess, _non_ascii_words, _plausible_words, decode_html
 from osce_scrape.parse.fields import Roles, classify_blocks, extract_body, furniture_line
 from osce_scrape.parse.head import read_head, saved_copy_url
-from osce_scrape.parse.labels import Metadata
+from osce_scrape.parse.labels import Metadata, label_of
+from osce_scrape.parse.language import guess_language
 
 WARC = "WARC-Target-URI: https://www.osce.org/warc/111\n"
 BROWSER = "<!-- saved from url=(0039)https://www.osce.org/browser/222 -->\n"
@@ -183,3 +184,35 @@ def test_furniture_lines_answer_as_one_pattern_of_them_all(line: str) -> None:
 def test_delivered_texts_are_found_as_by_the_pattern_alone(text: str, delivered: bool) -> None:
     assert sel.DELIVERED_TEXT.search(text) is delivered
     assert (sel.DELIVERED_TEXT.pattern.search(text) is not None) is delivered
+
+
+def test_casefolding_never_shortens_nor_makes_a_colon() -> None:
+    """A bare label is read from the block's key (no colon in the text: the key is the text casefolded and
+    single-spaced), and the stopword count skips words longer than any stopword before casefolding."""
+    for code in range(sys.maxunicode + 1):
+        folded = chr(code).casefold()
+        assert len(folded) >= 1
+        assert ":" not in folded or chr(code) == ":"
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "expected"),
+    [
+        ("Fields of work", "div", ("fields", "")),
+        ("FIELDS  OF\nWORK", "dt", ("fields", "")),
+        ("Fields of work", "li", None),  # a list item without a colon is a menu heading
+        ("Fields of work:", "li", ("fields", "")),
+        ("Fields of work : ", "div", ("fields", "")),
+        ("Fields of work and more", "div", None),
+        ("Source", "th", ("sources", "")),
+    ],
+)
+def test_bare_labels_are_read_from_the_key(text: str, tag: str, expected: tuple[str, str] | None) -> None:
+    assert label_of(Block(text=text, tag=tag, parent=0)) == expected
+
+
+def test_the_stopword_count_folds_each_distinct_word_once() -> None:
+    text = "Der Bericht und die Lage. DER Bericht, UND DIE Lage: der die das " + "Zusammenarbeit " * 50
+    assert guess_language(text, {"de", "en"}) == "de"
+    assert guess_language("The report of the mission and the minister", {"de", "en"}) == "en"
+    assert guess_language("Bericht report", {"de", "en"}) is None  # no stopword: no clear winner

@@ -100,7 +100,7 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
         if block.opens_contacts():
             roles[i], mode = "furniture", "contacts"
             continue
-        if len(block.lines()) > 1 and sel.CONTACTS_HEADING.match(block.lines()[0].casefold()):
+        if len(lines := block.lines()) > 1 and sel.CONTACTS_HEADING.match(lines[0].casefold()):
             roles[i], mode = "contacts", "contacts"  # "For further information contact:<br>Name<br>…"
             continue
         if block.ends_article():

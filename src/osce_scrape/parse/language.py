@@ -32,6 +32,7 @@ STOPWORDS = {
     "hu": "a az és hogy nem egy is van",
 }  # fmt: skip
 _STOPWORDS = {language: set(words.split()) for language, words in STOPWORDS.items()}
+_LONGEST_STOPWORD = max(len(word) for words in _STOPWORDS.values() for word in words)
 TEXT_SAMPLE_CHARS = 1500
 
 
@@ -73,7 +74,10 @@ def _written_language(paragraphs: list[str]) -> str | None:
 
 def guess_language(text: str, candidates: set[str]) -> str | None:
     """The candidate whose commonest words the text uses most, if one clearly does."""
-    words = Counter(word.casefold() for word in _WORDS.findall(text[:TEXT_SAMPLE_CHARS]))
+    words: Counter[str] = Counter()
+    for word, count in Counter(_WORDS.findall(text[:TEXT_SAMPLE_CHARS])).items():
+        if len(word) <= _LONGEST_STOPWORD:  # casefolding never shortens a word: a longer one is no stopword
+            words[word.casefold()] += count
     scores = {
         language: sum(words[word] for word in _STOPWORDS[language])
         for language in candidates
