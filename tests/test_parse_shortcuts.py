@@ -186,13 +186,10 @@ def test_delivered_texts_are_found_as_by_the_pattern_alone(text: str, delivered:
     assert (sel.DELIVERED_TEXT.pattern.search(text) is not None) is delivered
 
 
-def test_casefolding_never_shortens_nor_makes_a_colon() -> None:
-    """A bare label is read from the block's key (no colon in the text: the key is the text casefolded and
-    single-spaced), and the stopword count skips words longer than any stopword before casefolding."""
-    for code in range(sys.maxunicode + 1):
-        folded = chr(code).casefold()
-        assert len(folded) >= 1
-        assert ":" not in folded or chr(code) == ":"
+def test_casefolding_never_makes_a_colon() -> None:
+    """A bare label is read from the block's key: with no colon in the text, the key is the text
+    casefolded and single-spaced."""
+    assert all(":" not in chr(code).casefold() for code in range(sys.maxunicode + 1) if chr(code) != ":")
 
 
 @pytest.mark.parametrize(
@@ -211,7 +208,7 @@ def test_bare_labels_are_read_from_the_key(text: str, tag: str, expected: tuple[
     assert label_of(Block(text=text, tag=tag, parent=0)) == expected
 
 
-def test_the_stopword_count_folds_each_distinct_word_once() -> None:
+def test_stopwords_are_counted_case_blind() -> None:
     text = "Der Bericht und die Lage. DER Bericht, UND DIE Lage: der die das " + "Zusammenarbeit " * 50
     assert guess_language(text, {"de", "en"}) == "de"
     assert guess_language("The report of the mission and the minister", {"de", "en"}) == "en"

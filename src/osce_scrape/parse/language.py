@@ -32,7 +32,6 @@ STOPWORDS = {
     "hu": "a az és hogy nem egy is van",
 }  # fmt: skip
 _STOPWORDS = {language: set(words.split()) for language, words in STOPWORDS.items()}
-_LONGEST_STOPWORD = max(len(word) for words in _STOPWORDS.values() for word in words)
 TEXT_SAMPLE_CHARS = 1500
 
 
@@ -74,10 +73,7 @@ def _written_language(paragraphs: list[str]) -> str | None:
 
 def guess_language(text: str, candidates: set[str]) -> str | None:
     """The candidate whose commonest words the text uses most, if one clearly does."""
-    words: Counter[str] = Counter()
-    for word, count in Counter(_WORDS.findall(text[:TEXT_SAMPLE_CHARS])).items():
-        if len(word) <= _LONGEST_STOPWORD:  # casefolding never shortens a word: a longer one is no stopword
-            words[word.casefold()] += count
+    words = Counter(map(str.casefold, _WORDS.findall(text[:TEXT_SAMPLE_CHARS])))
     scores = {
         language: sum(words[word] for word in _STOPWORDS[language])
         for language in candidates
