@@ -15,7 +15,7 @@ from osce_scrape.parse import selectors as sel
 from osce_scrape.parse.blocks import Block, PageBlocks
 from osce_scrape.parse.dates import find_dateline
 from osce_scrape.parse.decode import _guess, _non_ascii_words, _plausible_words, decode_html
-from osce_scrape.parse.fields import Roles, classify_blocks, extract_body, furniture_line
+from osce_scrape.parse.fields import Roles, _ends_as_caption, classify_blocks, extract_body, furniture_line
 from osce_scrape.parse.head import read_head, saved_copy_url
 from osce_scrape.parse.labels import Metadata, label_of
 from osce_scrape.parse.language import guess_language
@@ -213,3 +213,22 @@ def test_stopwords_are_counted_case_blind() -> None:
     assert guess_language(text, {"de", "en"}) == "de"
     assert guess_language("The report of the mission and the minister", {"de", "en"}) == "en"
     assert guess_language("Bericht report", {"de", "en"}) is None  # no stopword: no clear winner
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister and the head of mission. Photo details",
+        "Photo details \n ",
+        "PHOTO DETAİLS",  # one letter of the text for one of the pattern, as a search matches
+        "photo detaıls\u00a0",
+        "photo detailsx",
+        "xphoto details",
+        "Photo details\nThe minister spoke.",
+        "details",
+        "",
+    ],
+)
+def test_caption_tails_are_found_as_by_a_search(text: str) -> None:
+    searched = re.search(r"photo details\s*$", text, re.IGNORECASE) is not None
+    assert _ends_as_caption(text) is searched

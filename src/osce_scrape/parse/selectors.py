@@ -242,7 +242,8 @@ DOWNLOAD_LINES = re.compile(
     re.IGNORECASE,
 )
 BYLINE = re.compile(r"^by\s+[^\W\d_][\w.'’-]+(\s+[^\W\d_][\w.'’-]+){0,3}(,.{0,100})?$", re.IGNORECASE)
-PHOTO_CAPTION_TAIL = re.compile(r"photo details\s*$", re.IGNORECASE)  # Newsroom-era image captions
+# How Newsroom-era image captions end (whitespace aside): matched whole against a text's last characters.
+PHOTO_CAPTION_TAIL = re.compile(r"photo details", re.IGNORECASE)
 
 # Headlines of error pages.
 ERROR_TITLES = re.compile(
