@@ -4,17 +4,21 @@ the saved copy's URL, the table-driven encoding guess, remembered datelines and 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import sys
 import time
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from osce_scrape.parse import selectors as sel
 from osce_scrape.parse.blocks import Block, PageBlocks
 from osce_scrape.parse.dates import find_dateline
 from osce_scrape.parse.decode import _guess, _non_ascii_words, _plausible_words, decode_html
-from osce_scrape.parse.fields import Roles, classify_blocks, extract_body, furniture_line
+from osce_scrape.parse.fields import Roles, _ends_as_caption, classify_blocks, extract_body, furniture_line
 from osce_scrape.parse.head import read_head, saved_copy_url
-from osce_scrape.parse.labels import Metadata
+from osce_scrape.parse.labels import Metadata, label_of
+from osce_scrape.parse.language import guess_language
 
 WARC = "WARC-Target-URI: https://www.osce.org/warc/111\n"
 BROWSER = "<!-- saved from url=(0039)https://www.osce.org/browser/222 -->\n"
@@ -128,3 +132,103 @@ def test_body_lines_of_furniture_are_dropped_as_before() -> None:
     roles = classify_blocks(page, Metadata(), "en")
     assert extract_body(page, roles) == ["The mission opened. It met the minister."]
     assert roles.furniture[("Print", False)] is True
+
+
+def test_every_letter_case_blind_patterns_match_lowercases_to_it_or_is_odd() -> None:
+    """Worded patterns are skipped on a text whose lowercase lacks their words: sound only if whatever a
+    case-blind letter of a word matches lowercases to that letter, or makes the text tried anyway."""
+    everything = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code < 0xE000)
+    words = "".join((*sel.FURNITURE_LINES.worded.words, *sel.DELIVERED_TEXT.words))
+    for letter in set(words) - set(" /"):
+        for found in re.findall(letter, everything, re.IGNORECASE):
+            assert found.lower() == letter or sel._CASE_BLIND_ODD.match(found), (letter, found)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "This website uses cookies. By continuing you accept our privacy policy.",
+        "THIS SITE USES COOKİES TO ACCEPT",  # "İ" lowercases to two letters
+        "Our cookıes policy: accept",  # "ı" lowercases to itself
+        "We uſe cookies and you accept them",
+        "View the full version",
+        "Switch to the mobile ſite",
+        "Tap here to view the desktop site now",
+        "Cookies are baked",
+        "The report's full version is online.",
+        "Print | E-mail",
+        "Share",
+        "x" * 500 + " cookies accept",
+    ],
+)
+def test_furniture_lines_answer_as_one_pattern_of_them_all(line: str) -> None:
+    lines = sel.FURNITURE_LINES
+    for text in (line, line.upper()):
+        expected = lines.plain.match(text) is not None or lines.worded.pattern.match(text) is not None
+        assert lines.match(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "delivered"),
+    [
+        ("Check against delivery\nMr. Chairperson,", True),
+        ("CHECK AGAİNST DELİVERY", True),  # "İ" lowercases to two letters
+        ("check agaınst delıvery", True),  # "ı" lowercases to itself
+        ("PC.DEL/1234/09\nStatement", True),
+        ("Distributed as fsc.jour/55", True),
+        ("MC.DEC/3/05", True),
+        ("Prishtinë/Priština, 5 May 2005 - The delivery of aid", False),
+        ("OSCE/ODIHR observers", False),
+    ],
+)
+def test_delivered_texts_are_found_as_by_the_pattern_alone(text: str, delivered: bool) -> None:
+    assert sel.DELIVERED_TEXT.search(text) is delivered
+    assert (sel.DELIVERED_TEXT.pattern.search(text) is not None) is delivered
+
+
+def test_casefolding_never_makes_a_colon() -> None:
+    """A bare label is read from the block's key: with no colon in the text, the key is the text
+    casefolded and single-spaced."""
+    assert all(":" not in chr(code).casefold() for code in range(sys.maxunicode + 1) if chr(code) != ":")
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "expected"),
+    [
+        ("Fields of work", "div", ("fields", "")),
+        ("FIELDS  OF\nWORK", "dt", ("fields", "")),
+        ("Fields of work", "li", None),  # a list item without a colon is a menu heading
+        ("Fields of work:", "li", ("fields", "")),
+        ("Fields of work : ", "div", ("fields", "")),
+        ("Fields of work and more", "div", None),
+        ("Source", "th", ("sources", "")),
+    ],
+)
+def test_bare_labels_are_read_from_the_key(text: str, tag: str, expected: tuple[str, str] | None) -> None:
+    assert label_of(Block(text=text, tag=tag, parent=0)) == expected
+
+
+def test_stopwords_are_counted_case_blind() -> None:
+    text = "Der Bericht und die Lage. DER Bericht, UND DIE Lage: der die das " + "Zusammenarbeit " * 50
+    assert guess_language(text, {"de", "en"}) == "de"
+    assert guess_language("The report of the mission and the minister", {"de", "en"}) == "en"
+    assert guess_language("Bericht report", {"de", "en"}) is None  # no stopword: no clear winner
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister and the head of mission. Photo details",
+        "Photo details \n ",
+        "PHOTO DETAİLS",  # one letter of the text for one of the pattern, as a search matches
+        "photo detaıls\u00a0",
+        "photo detailsx",
+        "xphoto details",
+        "Photo details\nThe minister spoke.",
+        "details",
+        "",
+    ],
+)
+def test_caption_tails_are_found_as_by_a_search(text: str) -> None:
+    searched = re.search(r"photo details\s*$", text, re.IGNORECASE) is not None
+    assert _ends_as_caption(text) is searched

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from array import array
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from osce_scrape.parse import selectors as sel
 
@@ -77,9 +78,10 @@ class Block:
     def lines(self) -> list[str]:
         return [line.strip() for line in self.text.split("\n") if line.strip()]
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """The text as a heading key: casefolded, single-spaced, without a trailing colon."""
+        """The text as a heading key: casefolded, single-spaced, without a trailing colon (computed once:
+        a block's key is asked for by several stages)."""
         return " ".join(self.text.casefold().rstrip(" :").split())
 
     def is_teaser_title(self) -> bool:
@@ -119,11 +121,12 @@ class PageBlocks:
         self.blocks = [replace(block, in_article=block.inside(article)) for block in self.blocks]
         self.container = "around-headline"
 
-    def prose_span(self) -> tuple[int, int]:
-        """Indexes of the article's first and last long paragraph (labels between them are prose)."""
+    def prose_span(self, end: int) -> tuple[int, int]:
+        """Indexes of the article's first and last long paragraph (labels between them are prose), up to
+        `end` (the article's end)."""
         long = [
             i
-            for i in range(max(self.title_index, 0), self.article_end())
+            for i in range(max(self.title_index, 0), end)
             if self.blocks[i].in_article and self.blocks[i].tag in PROSE_TAGS
             and len(self.blocks[i].text) >= PROSE_MIN_CHARS and ":" not in self.blocks[i].text[:40]
         ]  # fmt: skip

@@ -133,7 +133,8 @@ def _build(page: PageBlocks, head: HeadMeta, fetched_url: str | None) -> PressRe
         raise ParseError(f"the URL given, {url.value!r}, does not parse", source=url.value)
     language = declared_language(head.html_lang, url.value)
     _reject_non_articles(page, url.value)
-    meta = read_metadata(page.blocks, end=page.article_end(), prose=page.prose_span())
+    end = page.article_end()
+    meta = read_metadata(page.blocks, end=end, prose=page.prose_span(end))
     if other := [label for label in meta.labels if label in sel.NON_ARTICLE_LABELS]:
         raise NotAPressRelease(
             f"has {', '.join(sorted(set(other)))} labels: an event or election page",

@@ -100,7 +100,7 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
         if block.opens_contacts():
             roles[i], mode = "furniture", "contacts"
             continue
-        if len(block.lines()) > 1 and sel.CONTACTS_HEADING.match(block.lines()[0].casefold()):
+        if len(lines := block.lines()) > 1 and sel.CONTACTS_HEADING.match(lines[0].casefold()):
             roles[i], mode = "contacts", "contacts"  # "For further information contact:<br>Name<br>…"
             continue
         if block.ends_article():
@@ -125,7 +125,7 @@ def classify_blocks(page: PageBlocks, meta: Metadata, language: str | None) -> R
             result.teasers += 1
         elif block.datetime and len(block.text) <= DATE_DISPLAY_MAX_CHARS:
             roles[i] = "date-display"
-        elif sel.PHOTO_CAPTION_TAIL.search(block.text):
+        elif _ends_as_caption(block.text):
             roles[i] = "caption"
         elif _is_furniture(block, page.title, result):
             roles[i] = "furniture"
@@ -166,6 +166,13 @@ def _is_header_line(block: Block, result: Roles, language: str | None) -> bool:
         result.header_line = Dateline(place="", date=date)
         return True
     return False
+
+
+def _ends_as_caption(text: str) -> bool:
+    """The text ends with a Newsroom-era caption's "Photo details" (and whitespace): its last characters
+    matched whole, where a search would try the pattern at every position."""
+    tail = text.rstrip()[-len(sel.PHOTO_CAPTION_TAIL.pattern) :]
+    return sel.PHOTO_CAPTION_TAIL.fullmatch(tail) is not None
 
 
 def furniture_line(line: str, tag: str) -> bool:

@@ -18,6 +18,8 @@ SAVED_HEADER_CHARS = 4096
 # position): a browser's comment, and a "WARC-Target-URI:" line found from the "\n" before it.
 _SAVED_BY_BROWSER = re.compile(r"<!--\s*saved from url=\(\d+\)(?P<url>https?://\S+?)\s*-->", re.IGNORECASE)
 _SAVED_WARC = re.compile(r"\nWARC-Target-URI:\s*<?(?P<url>https?://\S+?)>?\s*$", re.IGNORECASE | re.MULTILINE)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*:", re.IGNORECASE)
+_WEB_OR_FILE = re.compile(r"^(https?|file)://", re.IGNORECASE)
 
 
 # What read_head reads, by kind.
@@ -55,8 +57,8 @@ def read_head(tree: LexborHTMLParser, base_url: str | None) -> HeadMeta:
     nodes = _head_nodes(tree)
     if base := next(iter(nodes["base"]), None):
         base_url = _absolute(base.attributes.get("href"), base_url) or base_url
-    html = tree.css_first("html")
-    if html is not None:
+    html = tree.root  # the <html> element, as css_first("html") finds it, without a selector's scan
+    if html is not None and html.tag == "html":
         meta.html_lang = (
             html.attributes.get("lang") or html.attributes.get("xml:lang") or ""
         ).strip() or None
@@ -172,13 +174,13 @@ def _absolute(href: str | None, base: str | None) -> str | None:
     if not href or not href.strip():
         return None
     href = href.strip()
-    return urljoin(base, href) if base and not re.match(r"^[a-z][a-z0-9+.\-]*:", href, re.I) else href
+    return urljoin(base, href) if base and not _SCHEME.match(href) else href
 
 
 def _if_absolute(url: str | None) -> str | None:
     """A relative URL left relative (no base to resolve it against) is no URL at all; nor is one that
     does not parse (`https://[junk/`, a port past 65535)."""
-    if not url or not re.match(r"^(https?|file)://", url, re.IGNORECASE) or not is_well_formed(url):
+    if not url or not _WEB_OR_FILE.match(url) or not is_well_formed(url):
         return None
     return unwrap_url(url)
 

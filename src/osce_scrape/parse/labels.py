@@ -56,9 +56,11 @@ def label_of(block: Block) -> tuple[str, str] | None:
         if _reads_as_prose(value):  # "Source: the institution that issued the item" explains, not labels
             return None
         return key, value
-    # Drupal 8 field labels may drop the colon: then the whole block must be the label.
-    bare = " ".join(block.text.casefold().split())
-    return (sel.LABELS[bare], "") if bare in sel.LABELS and block.tag not in BARE_LABEL_NEVER else None
+    # Drupal 8 field labels may drop the colon: then the whole block must be the label. Without a colon,
+    # the block's key is its whole text casefolded and single-spaced.
+    if ":" in block.text or block.tag in BARE_LABEL_NEVER or (key := sel.LABELS.get(block.key)) is None:
+        return None
+    return key, ""
 
 
 def _label_key(label: str) -> str | None:
@@ -178,6 +180,6 @@ def _split_values(key: str, text: str, block: Block) -> list[str]:
 
 
 def _links_cover(text: str, links: tuple[str, ...]) -> bool:
-    letters = sum(1 for ch in text if ch.isalnum())
-    link_letters = sum(1 for link in links for ch in link if ch.isalnum())
+    letters = sum(map(str.isalnum, text))
+    link_letters = sum(sum(map(str.isalnum, link)) for link in links)
     return letters > 0 and link_letters >= 0.9 * letters

@@ -73,7 +73,7 @@ def _written_language(paragraphs: list[str]) -> str | None:
 
 def guess_language(text: str, candidates: set[str]) -> str | None:
     """The candidate whose commonest words the text uses most, if one clearly does."""
-    words = Counter(word.casefold() for word in _WORDS.findall(text[:TEXT_SAMPLE_CHARS]))
+    words = Counter(map(str.casefold, _WORDS.findall(text[:TEXT_SAMPLE_CHARS])))
     scores = {
         language: sum(words[word] for word in _STOPWORDS[language])
         for language in candidates

@@ -10,6 +10,43 @@ import re
 
 from osce_scrape import models
 
+# What case-blind patterns match that lowercases to no ASCII letter ("İ" and "ı" match "i", "ſ" matches
+# "s"): a text holding one may hold a word that its lowercase does not show.
+_CASE_BLIND_ODD = re.compile("[\u0130\u0131\u017f]")
+
+
+class Worded:
+    """A case-blind pattern that needs one of a few words (lowercase ASCII), tried only on the texts that
+    may hold one: a pattern that no literal leads is tried at every position of every text."""
+
+    def __init__(self, pattern: str, words: tuple[str, ...]) -> None:
+        self.pattern = re.compile(pattern, re.IGNORECASE)
+        self.words = words
+
+    def match(self, text: str) -> bool:
+        return self._may_hold(text) and self.pattern.match(text) is not None
+
+    def search(self, text: str) -> bool:
+        return self._may_hold(text) and self.pattern.search(text) is not None
+
+    def _may_hold(self, text: str) -> bool:
+        lower = text.lower()
+        return any(word in lower for word in self.words) or (
+            not text.isascii() and _CASE_BLIND_ODD.search(text) is not None
+        )
+
+
+class WholeLines:
+    """Whole-line patterns: the plain ones, then the worded ones. It answers as one pattern of them all."""
+
+    def __init__(self, plain: re.Pattern[str], worded: Worded) -> None:
+        self.plain = plain
+        self.worded = worded
+
+    def match(self, text: str) -> bool:
+        return self.plain.match(text) is not None or self.worded.match(text)
+
+
 # --- chrome: removed before anything is extracted ------------------------------------------------------
 # Elements that never hold article text, in any era.
 CHROME_TAGS = (
@@ -104,7 +141,9 @@ NON_ARTICLE_LABELS = frozenset(
     {"organized_by", "type", "country", "vacancy", "procurement", "document_type", "meeting"}
 )
 # Words only a speech or a statement delivered at a meeting carries.
-DELIVERED_TEXT = re.compile(r"check against delivery|\b(PC|FSC|MC)\.(DEL|JOUR|DEC)/\d+", re.IGNORECASE)
+DELIVERED_TEXT = Worded(
+    r"check against delivery|\b(PC|FSC|MC)\.(DEL|JOUR|DEC)/\d+", words=("delivery", "del/", "jour/", "dec/")
+)
 LABEL_LINE = re.compile(
     r"^\s*(?P<label>" + "|".join(sorted((re.escape(k) for k in LABELS), key=len, reverse=True)) + r")"
     r"\s*:\s*(?P<value>.*)$",
@@ -172,7 +211,6 @@ _FURNITURE = (
     r"share( this( page| article)?)?:?.{0,60}?"
     r"(facebook|twitter|linkedin|e-?mail|whatsapp|telegram)\b.{0,60}",
     r"(photo|photos|photo credit|credit|image)s?:\s.{1,80}",  # photo credits
-    r".{0,80}\b(view|switch to) (the )?(non-amp|full|mobile|desktop) (version|site)\b.{0,80}",  # AMP pages
     r"source url( \(retrieved on[^)]*\))?:.{0,200}|links:.{0,20}",  # print-friendly pages
     r"[\w./-]{0,200}\.(jpe?g|png|gif|webp|pdf)",  # an image's or file's path shown as text
     r"(this (web)?site|we) uses? cookies.{0,300}",  # cookie notices without classes
@@ -182,9 +220,15 @@ _FURNITURE = (
     r"(share|print|e-?mail) this (page|article|story|press release)",
     r"((facebook|twitter|x|linkedin|whatsapp|telegram|vk|reddit|e-?mail|youtube|instagram)\s*[|·•,/]?\s*){2,}",
     r"\(?(photo:\s*)?osce/[^\W\d_][\w .'’-]{1,40}\)?",  # photo credits: "OSCE/Slavka Jureta"
-    r".{0,200}\bcookies?\b.{0,100}\b(accept|consent|privacy)\b.{0,100}",
 )
-FURNITURE_LINES = re.compile("^(" + "|".join(_FURNITURE) + ")$", re.IGNORECASE)
+# Patterns that open with a run of any characters, which the engine tries at every length on every line:
+# tried only on the lines that may hold one of the words that each of them needs.
+_FURNITURE_WORDED = Worded(
+    r"^(.{0,80}\b(view|switch to) (the )?(non-amp|full|mobile|desktop) (version|site)\b.{0,80}"  # AMP pages
+    r"|.{0,200}\bcookies?\b.{0,100}\b(accept|consent|privacy)\b.{0,100})$",
+    words=(" version", " site", "cookie"),
+)
+FURNITURE_LINES = WholeLines(re.compile("^(" + "|".join(_FURNITURE) + ")$", re.IGNORECASE), _FURNITURE_WORDED)
 # Phone, fax and e-mail lines: the contacts block's own, furniture anywhere else (a footer's address box).
 CONTACT_LINES = re.compile(
     r"^((tel|tel\.|phone|fax|mobile|e-?mail)\s*[:.]?\s*[+\d(][\d ()+./-]{5,30}.{0,40}"
@@ -198,7 +242,8 @@ DOWNLOAD_LINES = re.compile(
     re.IGNORECASE,
 )
 BYLINE = re.compile(r"^by\s+[^\W\d_][\w.'’-]+(\s+[^\W\d_][\w.'’-]+){0,3}(,.{0,100})?$", re.IGNORECASE)
-PHOTO_CAPTION_TAIL = re.compile(r"photo details\s*$", re.IGNORECASE)  # Newsroom-era image captions
+# How Newsroom-era image captions end (whitespace aside): matched whole against a text's last characters.
+PHOTO_CAPTION_TAIL = re.compile(r"photo details", re.IGNORECASE)
 
 # Headlines of error pages.
 ERROR_TITLES = re.compile(
