@@ -352,3 +352,20 @@ def test_a_crawl_rejects_a_nesting_bomb_and_keeps_the_other_items(tmp_path: Path
     rejects = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
     assert [reject["url"] for reject in rejects] == [server.base_url + bomb.path]
     assert "nests elements 20001 deep (more than" in json.dumps(rejects[0])
+
+
+@pytest.mark.parametrize("heading", ["h1", "h2"])
+def test_thousands_of_nested_headlines_cost_near_linear_time(heading: str) -> None:
+    """8,000 headline elements each a level deeper (<div><h1>...</h1> repeated, divs unclosed) give the
+    article's record in about 4x the time of 2,000 (lexbor's own depth costs make it ~7x): only the first
+    MAX_HEADLINE_CANDIDATES are candidates, each keeping its ancestors (all of them took 25x, 27 s)."""
+
+    def headlines(count: int) -> str:
+        return hostile_page(f"<div><{heading}>{TITLE}</{heading}>" * count + ARTICLE)
+
+    small, large = headlines(2_000), headlines(8_000)
+    record = parse_page(large, URL)
+    # The first h1 is the headline: the content-type line after the last one reads as article text.
+    body = f"Press release\n\n{LEAD}" if heading == "h1" else LEAD
+    assert (record.title, record.body, record.date.isoformat()) == (TITLE, body, "2021-03-03")
+    assert fastest(lambda: parse_page(large, URL)) <= 14 * fastest(lambda: parse_page(small, URL)) + 0.05

@@ -38,6 +38,9 @@ ANCESTORS_LOOKED_AT = 4
 # Distinct class/id spellings whose chrome decision is remembered: a template has a few hundred, a page
 # ~600 elements with a class or id; the cache keeps a long crawl's memory flat.
 CHROME_NAMES_CACHED = 8192
+# Headline elements (and h2s) looked at, the first in page order: each keeps its ancestors' ids, so a page of
+# thousands nested deep cost candidates x depth (8,000 <div><h1> levels took 27 s). Pages have 1-2 h1s.
+MAX_HEADLINE_CANDIDATES = 100
 _LINK_BOXES = "ul, ol, div, section, table, dl, p"  # what may be an unmarked menu
 _H1_ONLY = re.compile(r"h1(?:[.#\[:].*)?")  # the last compound of a selector that only h1s match
 # The title selectors that only a css() pass of their own answers (not a walked tag, not of h1s only).
@@ -103,8 +106,8 @@ class _Headlines:
             for selector in sel.TITLE_SELECTORS
             if any_rare or selector not in _RARE_TITLES
             for node in _select(tree, selector, elements)
-        ]
-        self.h2s = elements["h2"] if hint else []
+        ][:MAX_HEADLINE_CANDIDATES]
+        self.h2s = elements["h2"][:MAX_HEADLINE_CANDIDATES] if hint else []
         self.lines = {node.mem_id: _ancestor_ids(node) for node in (*self.matches, *self.h2s)}
         self.removed: set[int] = set()  # ids of the removed nodes (not of their descendants)
         self.keys: dict[int, str] = {}  # the keys read since the last removal
@@ -161,7 +164,7 @@ def _select(tree: LexborHTMLParser, selector: str, elements: dict[str, list[Lexb
     if _H1_ONLY.fullmatch(selector.split()[-1]):
         return [
             h1
-            for h1 in elements["h1"]
+            for h1 in elements["h1"][:MAX_HEADLINE_CANDIDATES]  # each css_first climbs the h1's ancestors
             if (first := h1.css_first(selector)) is not None and first.mem_id == h1.mem_id
         ]
     return tree.css(selector)
