@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import overload
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -38,9 +39,13 @@ ANCESTORS_LOOKED_AT = 4
 # Distinct class/id spellings whose chrome decision is remembered: a template has a few hundred, a page
 # ~600 elements with a class or id; the cache keeps a long crawl's memory flat.
 CHROME_NAMES_CACHED = 8192
-# Headline elements (and h2s) looked at, the first in page order: each keeps its ancestors' ids, so a page of
-# thousands nested deep cost candidates x depth (8,000 <div><h1> levels took 27 s). Pages have 1-2 h1s.
-MAX_HEADLINE_CANDIDATES = 100
+# Headline candidates (and h2s) keep their ancestors' ids: a page of thousands nested deep cost candidates x
+# depth (8,000 <div><h1> levels took 27 s). The first (best) are kept while their ids stay within this (a
+# page has 1-2 h1s some 20 levels deep; a thousand would fit).
+MAX_HEADLINE_ANCESTOR_IDS = 20_000
+# Above this many h1s, an h1 selector is one css() pass, not a css_first from each h1 (each searches the
+# h1's own subtree: the square of the count for h1s nested in each other).
+FEW_H1S = 16
 _LINK_BOXES = "ul, ol, div, section, table, dl, p"  # what may be an unmarked menu
 _H1_ONLY = re.compile(r"h1(?:[.#\[:].*)?")  # the last compound of a selector that only h1s match
 # The title selectors that only a css() pass of their own answers (not a walked tag, not of h1s only).
@@ -101,17 +106,36 @@ class _Headlines:
     ) -> None:
         self.hint = " ".join(hint.casefold().split()) if hint else None
         any_rare = tree.css_first(", ".join(_RARE_TITLES)) is not None  # one pass, where few pages match any
-        self.matches = [
+        matched = (
             node
             for selector in sel.TITLE_SELECTORS
             if any_rare or selector not in _RARE_TITLES
             for node in _select(tree, selector, elements)
-        ][:MAX_HEADLINE_CANDIDATES]
-        self.h2s = elements["h2"][:MAX_HEADLINE_CANDIDATES] if hint else []
-        self.lines = {node.mem_id: _ancestor_ids(node) for node in (*self.matches, *self.h2s)}
+        )
+        self.lines: dict[int, set[int]] = {}  # each candidate's id and its ancestors'
+        self.matches = self._lined(matched)
+        self.h2s = self._lined(elements["h2"]) if hint else []
         self.removed: set[int] = set()  # ids of the removed nodes (not of their descendants)
         self.keys: dict[int, str] = {}  # the keys read since the last removal
         self.changeable: set[int] = set()  # the ids of the nodes with elements inside, whose keys may change
+
+    def _lined(self, nodes: Iterable[LexborNode]) -> list[LexborNode]:
+        """The nodes, each once and in the order given, with their lines, as long as the lines stay within
+        MAX_HEADLINE_ANCESTOR_IDS in all."""
+        kept: list[LexborNode] = []
+        seen: set[int] = set()
+        budget = MAX_HEADLINE_ANCESTOR_IDS
+        for node in nodes:
+            if node.mem_id in seen:
+                continue
+            seen.add(node.mem_id)
+            line = _ancestor_ids(node, most=budget)
+            if line is None:
+                break
+            budget -= len(line)
+            self.lines[node.mem_id] = line
+            kept.append(node)
+        return kept
 
     def remove(self, nodes: list[LexborNode]) -> None:
         if nodes:
@@ -161,10 +185,10 @@ def _select(tree: LexborHTMLParser, selector: str, elements: dict[str, list[Lexb
     selector of h1s (a css() from a node matches it first when it matches, its ancestors counting)."""
     if selector in elements:
         return elements[selector]
-    if _H1_ONLY.fullmatch(selector.split()[-1]):
+    if _H1_ONLY.fullmatch(selector.split()[-1]) and len(elements["h1"]) <= FEW_H1S:
         return [
             h1
-            for h1 in elements["h1"][:MAX_HEADLINE_CANDIDATES]  # each css_first climbs the h1's ancestors
+            for h1 in elements["h1"]
             if (first := h1.css_first(selector)) is not None and first.mem_id == h1.mem_id
         ]
     return tree.css(selector)
@@ -350,9 +374,20 @@ def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
         parent = parent.parent
 
 
-def _ancestor_ids(node: LexborNode | None) -> set[int]:
-    """The node's id and its ancestors' (none for no node)."""
-    return set() if node is None else {node.mem_id, *(parent.mem_id for parent in _ancestors(node))}
+@overload
+def _ancestor_ids(node: LexborNode | None) -> set[int]: ...
+@overload
+def _ancestor_ids(node: LexborNode | None, most: int) -> set[int] | None: ...
+def _ancestor_ids(node: LexborNode | None, most: int | None = None) -> set[int] | None:
+    """The node's id and its ancestors' (none for no node); None when there are more than `most`."""
+    if node is None:
+        return set()
+    ids = {node.mem_id}
+    for parent in _ancestors(node):
+        if most is not None and len(ids) >= most:
+            return None
+        ids.add(parent.mem_id)
+    return ids
 
 
 def _inside(node: LexborNode, tags: tuple[str, ...]) -> bool:
