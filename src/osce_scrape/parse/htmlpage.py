@@ -154,13 +154,11 @@ class _Headlines:
         ("Newsroom"), the one matching the page's <title>/og:title first; else an h2 matching it."""
         hint = self.hint
         h1s: list[LexborNode] = []
-        seen: set[int] = set()
-        for node in self.matches:
-            if node.mem_id in seen or not self._alive(node):
+        for node in self.matches:  # each once (`_lined`)
+            if not self._alive(node):
                 continue
             key = self._key(node)
             if key and key not in sel.SITE_NAMES and key not in sel.SECTION_HEADS:
-                seen.add(node.mem_id)
                 h1s.append(node)
         if hint is not None:
             yield from (node for node in h1s if _matches(self._key(node), hint))
